@@ -1,0 +1,25 @@
+// privileges.h - never run as root: switch to --user, or refuse
+//
+// DESCRIPTION
+//   drop_privileges() runs before any input is read. Started as root with
+//   --user NAME, it sets the supplementary groups to NAME's primary group
+//   only, then the group, then the user, and checks that root cannot be
+//   regained. Started as root without --user, it refuses, as spawn(8) and
+//   pipe(8) refuse to run a command as root. Not root: nothing to do.
+//
+// DIAGNOSTICS
+//   PrivilegeError, whose what() cli.cc prints before exit 78 (EX_CONFIG).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace spoolgate {
+
+struct PrivilegeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void drop_privileges(const std::string& user);
+
+}  // namespace spoolgate

@@ -1,0 +1,62 @@
+// spool.h - one message, in memory up to a limit, then in a nameless file
+//
+// DESCRIPTION
+//   A Spool starts as an anonymous in-memory file (memfd_create) and moves
+//   to a file in the spool directory once it grows past the memory limit:
+//   O_TMPFILE where the file system has it, else a 0600 O_EXCL file that is
+//   unlinked at once. Either way the file never has a name that could
+//   outlive the process, on any exit path, SIGKILL included (SPEC).
+//
+//   Writes are buffered. The spool is read with offsets only (sendfile,
+//   pread), so its file offset never matters; open_reader() gives the hook
+//   its own read-only, seekable descriptor.
+//
+// DIAGNOSTICS
+//   append() and finish() throw std::system_error: ENOSPC, EFBIG (past
+//   RLIMIT_FSIZE; SIGXFSZ is ignored), EACCES on an unwritable directory.
+//   The caller turns any of them into a 4xx.
+//
+// SECURITY
+//   The file is created mode 0600, with O_EXCL, so it never follows a link.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "spoolgate/data_codec.h"
+#include "spoolgate/fd.h"
+
+namespace spoolgate {
+
+class Spool : public ByteSink {
+ public:
+  /// `dir`: where a spool past `memory_limit` octets goes.
+  Spool(std::string dir, std::uint64_t memory_limit);
+  Spool(Spool&&) = default;
+  Spool& operator=(Spool&&) = default;
+
+  void append(std::string_view bytes) override;
+  /// Write what is buffered.
+  void finish();
+  /// Octets appended so far.
+  std::uint64_t size() const { return written_ + buf_.size(); }
+  /// The descriptor (after finish()).
+  int fd() const { return fd_.get(); }
+  bool on_disk() const { return on_disk_; }
+  /// A new read-only descriptor on the same file, offset 0.
+  Fd open_reader() const;
+
+ private:
+  void flush_buffer();
+  void ensure_file(std::uint64_t incoming);
+  Fd create_on_disk() const;
+
+  std::string dir_;
+  std::uint64_t memory_limit_;
+  Fd fd_;
+  bool on_disk_ = false;
+  std::uint64_t written_ = 0;
+  std::string buf_;
+};
+
+}  // namespace spoolgate

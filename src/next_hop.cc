@@ -1,0 +1,165 @@
+// next_hop.cc - the SMTP client side: one connection to the next hop
+#include "spoolgate/next_hop.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <fmt/core.h>
+
+#include "spoolgate/bounds.h"
+#include "spoolgate/log.h"
+#include "spoolgate/smtp_command.h"
+
+namespace spoolgate {
+namespace {
+
+std::string numeric_address(const sockaddr* sa, socklen_t len) {
+  char host[NI_MAXHOST] = "";
+  if (::getnameinfo(sa, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return "?";
+  return host;
+}
+
+// connect_one - a non-blocking connect bounded by the deadline; -1 and errno on failure
+int connect_one(const addrinfo* ai, const Deadline& deadline) {
+  int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+  if (fd < 0) return -1;
+  Fd sock(fd);
+  if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) return -1;
+    pollfd p{fd, POLLOUT, 0};
+    if (wait_for(&p, 1, deadline) == 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return -1;
+    if (err != 0) {
+      errno = err;
+      return -1;
+    }
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return sock.release();
+}
+
+}  // namespace
+
+// connect - every address of the host in turn (localhost may be ::1 first,
+// while Postfix's 10026 listens on 127.0.0.1 only)
+void NextHop::connect() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  int rc = ::getaddrinfo(opts_.next_hop_host.c_str(), opts_.next_hop_port.c_str(), &hints, &list);
+  if (rc != 0)
+    throw NextHopError(fmt::format("cannot resolve {}:{}: {}", opts_.next_hop_host, opts_.next_hop_port,
+                                   ::gai_strerror(rc)));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, &::freeaddrinfo);
+  std::string errors;
+  for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
+    Deadline deadline = Deadline::after(opts_.timeout);
+    int fd = connect_one(ai, deadline);
+    std::string addr = numeric_address(ai->ai_addr, ai->ai_addrlen);
+    if (fd >= 0) {
+      sock_.reset(fd);
+      relay_ = fmt::format("{}[{}]:{}", opts_.next_hop_host, addr, opts_.next_hop_port);
+      return;
+    }
+    errors += fmt::format("{}{}: {}", errors.empty() ? "" : "; ", addr, std::strerror(errno));
+  }
+  throw NextHopError(fmt::format("connect to {}:{}: {}", opts_.next_hop_host, opts_.next_hop_port, errors));
+}
+
+// open - connect, 220, EHLO (or HELO), extensions
+void NextHop::open() {
+  connect();
+  stream_ = std::make_unique<SmtpStream>(sock_.get(), sock_.get(), opts_.timeout, Peer::next_hop);
+  Reply greeting = read_reply();
+  if (greeting.code != 220) throw NextHopError("greeting: " + greeting.summary());
+  Reply ehlo = command("EHLO " + opts_.hostname);
+  if (!ehlo.positive()) {
+    Reply helo = command("HELO " + opts_.hostname);
+    if (!helo.positive()) throw NextHopError("HELO: " + helo.summary());
+    return;
+  }
+  for (std::size_t i = 1; i < ehlo.lines.size(); ++i) {
+    std::string_view line = ehlo.lines[i];
+    std::size_t sp = line.find(' ');
+    std::string_view keyword = line.substr(0, sp);
+    std::string_view rest = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
+    if (iequals(keyword, "PIPELINING")) features_.pipelining = true;
+    else if (iequals(keyword, "8BITMIME")) features_.eightbitmime = true;
+    else if (iequals(keyword, "DSN")) features_.dsn = true;
+    else if (iequals(keyword, "SMTPUTF8")) features_.smtputf8 = true;
+    else if (iequals(keyword, "SIZE")) {
+      features_.size = true;
+      std::uint64_t n = 0;
+      for (char c : rest) {
+        if (c < '0' || c > '9' || n > UINT64_MAX / 10 - 10) break;
+        n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      features_.size_limit = n;
+    } else if (iequals(keyword, "XFORWARD")) {
+      while (!rest.empty()) {
+        std::size_t s = rest.find(' ');
+        if (s != 0) features_.xforward.emplace_back(rest.substr(0, s));
+        rest = s == std::string_view::npos ? std::string_view() : rest.substr(s + 1);
+      }
+    }
+  }
+}
+
+void NextHop::send(std::string_view line) {
+  log::debug("next hop > {}", log::printable(line));
+  stream_->write(line);
+  stream_->write("\r\n");
+}
+
+// read_reply - one reply, every line checked and bounded
+Reply NextHop::read_reply() {
+  Reply reply;
+  for (;;) {
+    SmtpStream::Line line = stream_->read_line(kMaxReplyLine);
+    if (line.too_long) throw NextHopError("reply line too long");
+    log::debug("next hop < {}", log::printable(line.text));
+    std::optional<ReplyLine> parsed = parse_reply_line(line.text);
+    if (!parsed) throw NextHopError("malformed reply: " + log::printable(line.text, 80));
+    if (reply.code != 0 && parsed->code != reply.code)
+      throw NextHopError("reply code changed within a reply: " + log::printable(line.text, 80));
+    if (reply.lines.size() >= kMaxReplyLines) throw NextHopError("reply has too many lines");
+    reply.code = parsed->code;
+    reply.lines.emplace_back(parsed->text);
+    if (!parsed->more) return reply;
+  }
+}
+
+// send_message - the only place that sends the final "."
+void NextHop::send_message(std::string_view prefix, const Spool& body) {
+  log::debug("next hop > (message: {} octets of header fields, {} octets)", prefix.size(), body.size());
+  stream_->write(prefix);
+  stream_->send_file(body.fd(), 0, body.size());
+  stream_->write(".\r\n");
+  stream_->flush();
+}
+
+void NextHop::quit() noexcept {
+  if (!stream_) return;
+  try {
+    stream_->set_timeout(std::min(opts_.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kQuitWait)));
+    command("QUIT");
+  } catch (...) {
+  }
+  stream_.reset();
+  sock_.reset();
+}
+
+}  // namespace spoolgate

@@ -1,0 +1,327 @@
+// options.cc - the command line and --config file, read once into an immutable Options
+#include "spoolgate/options.h"
+
+#include <boost/program_options.hpp>
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "spoolgate/bounds.h"
+#include "spoolgate/header_block.h"
+#include "spoolgate/hook_argv.h"
+
+namespace po = boost::program_options;
+
+namespace spoolgate {
+namespace {
+
+// describe - every option, with the names used on the command line and in files
+po::options_description describe() {
+  po::options_description d("Options");
+  // clang-format off
+  d.add_options()
+    ("next-hop", po::value<std::string>(), "next hop HOST:PORT or [ADDR]:PORT (default 127.0.0.1:10026)")
+    ("hook", po::value<std::string>(), "filter hook command, split like a shell, run without one")
+    ("hook-output", po::value<std::string>(), "check | headers | rewrite (default check)")
+    ("hook-timeout", po::value<std::string>(), "seconds before the hook is killed and the message deferred (60)")
+    ("add-header", po::value<std::vector<std::string>>(), "\"Name: value\" added to every forwarded message (repeatable)")
+    ("spool-dir", po::value<std::string>(), "directory for messages larger than --spool-memory ($TMPDIR or /tmp)")
+    ("spool-memory", po::value<std::string>(), "messages up to this size stay in memory (1M)")
+    ("quarantine-dir", po::value<std::string>(), "keep a copy of every rejected or discarded message here")
+    ("hostname", po::value<std::string>(), "name in the greeting and in EHLO to the next hop (localhost)")
+    ("user", po::value<std::string>(), "when started as root, switch to this user before reading input")
+    ("max-size", po::value<std::string>(), "largest message accepted, 0 = no limit of its own (0)")
+    ("timeout", po::value<std::string>(), "longest wait for either peer, seconds (300)")
+    ("log", po::value<std::string>(), "syslog | stderr | none (syslog)")
+    ("log-file", po::value<std::string>(), "append log lines to this file instead")
+    ("verbose,v", po::bool_switch(), "also log the SMTP dialogue on both sides")
+    ("pipe", po::bool_switch(), "simple-filter mode for pipe(8): -f SENDER -- RECIPIENT... < message")
+    ("sender,f", po::value<std::string>(), "--pipe: the envelope sender (\"\" for <>)")
+    ("deadline", po::value<std::string>(), "--pipe: limit for the whole run, seconds (600)")
+    ("config", po::value<std::string>(), "read options from FILE (name = value lines)")
+    ("version", po::bool_switch(), "print the version and exit")
+    ("help,h", po::bool_switch(), "print this help and exit");
+  // clang-format on
+  return d;
+}
+
+bool is_switch(const std::string& name) {
+  return name == "verbose" || name == "pipe" || name == "version" || name == "help";
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// read_config - "name = value" lines into parsed options, checked against `desc`
+po::parsed_options read_config(const std::string& path, const po::options_description& desc) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read config file {}", path));
+  po::parsed_options parsed(&desc);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    auto where = [&] { return fmt::format("config file {}, line {}", path, lineno); };
+    std::size_t eq = t.find('=');
+    if (eq == std::string::npos) throw UsageError(where() + ": expected \"name = value\"");
+    std::string name = trim(t.substr(0, eq));
+    std::string value = trim(t.substr(eq + 1));
+    if (name == "config") throw UsageError(where() + ": config cannot be set in a config file");
+    if (desc.find_nothrow(name, false) == nullptr || name.size() < 2)
+      throw UsageError(fmt::format("{}: unknown option '{}'", where(), name));
+    po::option opt;
+    opt.string_key = name;
+    if (is_switch(name)) {
+      if (value == "true" || value == "yes" || value == "1") {
+        parsed.options.push_back(opt);
+      } else if (value != "false" && value != "no" && value != "0") {
+        throw UsageError(fmt::format("{}: '{}' wants true or false, not '{}'", where(), name, value));
+      }
+      continue;
+    }
+    opt.value.push_back(value);
+    opt.original_tokens = {name, value};
+    parsed.options.push_back(opt);
+  }
+  return parsed;
+}
+
+// split_at_dashes - argv before the "--" that ends the options, and after it
+void split_at_dashes(int argc, const char* const* argv, std::vector<std::string>* before,
+                     std::vector<std::string>* after) {
+  static const char* const kWithValue[] = {"--next-hop",  "--hook",       "--hook-output", "--hook-timeout",
+                                           "--add-header", "--spool-dir",   "--spool-memory", "--quarantine-dir",
+                                           "--hostname",  "--user",       "--max-size",    "--timeout",
+                                           "--log",       "--log-file",   "--deadline",    "--config",
+                                           "--sender",    "-f"};
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    before->push_back(a);
+    for (const char* w : kWithValue) {
+      if (a == w && i + 1 < argc) {
+        before->push_back(argv[++i]);
+        break;
+      }
+    }
+  }
+  for (; i < argc; ++i) after->push_back(argv[i]);
+}
+
+std::string get(const po::variables_map& vm, const char* name, std::string fallback) {
+  return vm.count(name) ? vm[name].as<std::string>() : fallback;
+}
+
+}  // namespace
+
+const char* to_string(HookOutput m) {
+  switch (m) {
+    case HookOutput::check: return "check";
+    case HookOutput::headers: return "headers";
+    case HookOutput::rewrite: return "rewrite";
+  }
+  return "?";
+}
+
+// parse_bytes - digits with an optional k, M or G (powers of 1024)
+std::uint64_t parse_bytes(const std::string& option, const std::string& value) {
+  std::uint64_t n = 0;
+  std::size_t i = 0;
+  for (; i < value.size() && value[i] >= '0' && value[i] <= '9'; ++i) {
+    if (n > (UINT64_MAX - 9) / 10) throw UsageError(fmt::format("--{}: '{}' is too large", option, value));
+    n = n * 10 + static_cast<std::uint64_t>(value[i] - '0');
+  }
+  if (i == 0) throw UsageError(fmt::format("--{}: '{}' is not a size in bytes", option, value));
+  std::uint64_t mult = 1;
+  if (i < value.size()) {
+    switch (value[i]) {
+      case 'k': case 'K': mult = 1024; break;
+      case 'm': case 'M': mult = 1024 * 1024; break;
+      case 'g': case 'G': mult = 1024ULL * 1024 * 1024; break;
+      default: throw UsageError(fmt::format("--{}: '{}' is not a size in bytes", option, value));
+    }
+    if (i + 1 != value.size()) throw UsageError(fmt::format("--{}: '{}' is not a size in bytes", option, value));
+  }
+  if (n > UINT64_MAX / mult) throw UsageError(fmt::format("--{}: '{}' is too large", option, value));
+  return n * mult;
+}
+
+// parse_seconds - "30" or "2.5", more than zero, at most a day
+std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& value) {
+  auto bad = [&] { return UsageError(fmt::format("--{}: '{}' is not a number of seconds", option, value)); };
+  if (value.empty() || value.size() > 12) throw bad();
+  long long whole = 0, frac_ms = 0;
+  std::size_t i = 0;
+  for (; i < value.size() && value[i] >= '0' && value[i] <= '9'; ++i) whole = whole * 10 + (value[i] - '0');
+  if (i == 0) throw bad();
+  if (i < value.size()) {
+    if (value[i] != '.') throw bad();
+    long long scale = 100;
+    for (++i; i < value.size(); ++i) {
+      if (value[i] < '0' || value[i] > '9') throw bad();
+      frac_ms += (value[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  long long ms = whole * 1000 + frac_ms;
+  if (ms <= 0) throw UsageError(fmt::format("--{}: must be more than 0 seconds", option));
+  if (ms > 86'400'000) throw UsageError(fmt::format("--{}: at most 86400 seconds", option));
+  return std::chrono::milliseconds(ms);
+}
+
+// split_host_port - "host:port", "[v6]:port", "host"
+bool split_host_port(const std::string& s, std::string* host, std::string* port) {
+  if (s.empty()) return false;
+  std::string rest;
+  if (s[0] == '[') {
+    std::size_t close = s.find(']');
+    if (close == std::string::npos || close == 1) return false;
+    *host = s.substr(1, close - 1);
+    rest = s.substr(close + 1);
+  } else {
+    std::size_t colon = s.find(':');
+    if (colon != std::string::npos && s.find(':', colon + 1) != std::string::npos) return false;  // bare IPv6
+    *host = s.substr(0, colon);
+    rest = colon == std::string::npos ? "" : s.substr(colon);
+  }
+  if (host->empty()) return false;
+  if (rest.empty()) return true;
+  if (rest[0] != ':' || rest.size() == 1) return false;
+  *port = rest.substr(1);
+  return true;
+}
+
+// parse_options - command line first: its values are final; the file fills the rest
+Options parse_options(int argc, const char* const* argv) {
+  po::options_description desc = describe();
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  positional.add("positional", -1);
+
+  std::vector<std::string> before, after;
+  split_at_dashes(argc, argv, &before, &after);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(before)
+                  .options(all)
+                  .positional(positional)
+                  .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+                  .run(),
+              vm);
+    if (vm.count("config")) po::store(read_config(vm["config"].as<std::string>(), desc), vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  o.verbose = vm["verbose"].as<bool>();
+  o.pipe = vm["pipe"].as<bool>();
+  if (o.help || o.version) return o;
+
+  // the next hop: positional HOST [PORT] on the command line, or --next-hop
+  std::vector<std::string> words;
+  if (vm.count("positional")) words = vm["positional"].as<std::vector<std::string>>();
+  if (words.size() > 2) throw UsageError(fmt::format("unexpected argument '{}'", words[2]));
+  if (!words.empty()) {
+    bool next_hop_on_command_line = false;
+    for (const std::string& a : before)
+      next_hop_on_command_line = next_hop_on_command_line || a == "--next-hop" || a.rfind("--next-hop=", 0) == 0;
+    if (next_hop_on_command_line) throw UsageError("give the next hop either as HOST PORT or as --next-hop, not both");
+    o.next_hop_host = words[0];
+    if (o.next_hop_host.size() > 2 && o.next_hop_host.front() == '[' && o.next_hop_host.back() == ']')
+      o.next_hop_host = o.next_hop_host.substr(1, o.next_hop_host.size() - 2);
+    if (words.size() == 2) o.next_hop_port = words[1];
+  } else if (vm.count("next-hop")) {
+    if (!split_host_port(vm["next-hop"].as<std::string>(), &o.next_hop_host, &o.next_hop_port))
+      throw UsageError(fmt::format("--next-hop: '{}' is not HOST:PORT or [ADDR]:PORT", vm["next-hop"].as<std::string>()));
+  }
+  if (o.next_hop_host.empty() || o.next_hop_port.empty()) throw UsageError("the next hop needs a host and a port");
+
+  o.hook = get(vm, "hook", "");
+  if (!o.hook.empty()) {
+    std::string error;
+    if (!split_words(o.hook, &o.hook_words, &error) || !check_macros(o.hook_words, &error))
+      throw UsageError(fmt::format("--hook: {}", error));
+  }
+  std::string mode = get(vm, "hook-output", "check");
+  if (mode == "check") o.hook_output = HookOutput::check;
+  else if (mode == "headers") o.hook_output = HookOutput::headers;
+  else if (mode == "rewrite") o.hook_output = HookOutput::rewrite;
+  else throw UsageError(fmt::format("--hook-output: '{}' is not check, headers or rewrite", mode));
+  if (vm.count("hook-timeout")) o.hook_timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+
+  if (vm.count("add-header")) o.add_headers = vm["add-header"].as<std::vector<std::string>>();
+  for (const std::string& h : o.add_headers) {
+    std::string error;
+    std::optional<std::string> wire;
+    if (h.size() > kMaxAddHeader) error = "longer than 8 KiB";
+    else if (h.find('\n') == std::string::npos && h.find(':') == std::string::npos) error = "not \"Name: value\"";
+    else wire = header_block_to_wire(h, &error);
+    if (!wire) throw UsageError(fmt::format("--add-header: '{}': {}", log::printable(h, 80), error));
+    o.add_header_wire += *wire;
+  }
+
+  const char* tmpdir = std::getenv("TMPDIR");
+  o.spool_dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  if (vm.count("spool-memory")) o.spool_memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
+  o.quarantine_dir = get(vm, "quarantine-dir", "");
+  o.hostname = get(vm, "hostname", "localhost");
+  for (char c : o.hostname) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127) throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
+  }
+  if (o.hostname.empty()) throw UsageError("--hostname: empty");
+  o.user = get(vm, "user", "");
+  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
+  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
+  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
+
+  std::string target = get(vm, "log", "syslog");
+  if (target == "syslog") o.log_target = log::Target::syslog;
+  else if (target == "stderr") o.log_target = log::Target::stderr_;
+  else if (target == "none") o.log_target = log::Target::none;
+  else throw UsageError(fmt::format("--log: '{}' is not syslog, stderr or none", target));
+  o.log_file = get(vm, "log-file", "");
+  if (!o.log_file.empty()) o.log_target = log::Target::file;
+
+  if (vm.count("sender")) o.sender = vm["sender"].as<std::string>();
+  o.recipients = after;
+  if (o.pipe) {
+    if (!o.sender) throw UsageError("--pipe needs -f SENDER (-f \"\" for the null sender)");
+    if (o.recipients.empty()) throw UsageError("--pipe needs recipients after \"--\"");
+  } else {
+    if (!o.recipients.empty()) throw UsageError(fmt::format("unexpected argument '{}' (recipients go with --pipe)", after[0]));
+    if (o.sender) throw UsageError("-f is for --pipe mode");
+  }
+  return o;
+}
+
+std::string usage_text() {
+  std::ostringstream s;
+  s << "usage: spoolgate [OPTIONS] [HOST [PORT]]\n"
+       "       spoolgate --pipe [OPTIONS] [HOST [PORT]] -f SENDER -- RECIPIENT...\n\n"
+       "A Postfix content filter: speaks SMTP on stdin/stdout, runs each message\n"
+       "through a hook, and forwards it to the next hop (default 127.0.0.1 10026).\n\n"
+    << describe() << "\nSee spoolgate(8).\n";
+  return s.str();
+}
+
+}  // namespace spoolgate

@@ -1,0 +1,104 @@
+// spool.cc - one message, in memory up to a limit, then in a nameless file
+#include "spoolgate/spool.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "spoolgate/bounds.h"
+
+namespace spoolgate {
+
+Spool::Spool(std::string dir, std::uint64_t memory_limit)
+    : dir_(std::move(dir)), memory_limit_(memory_limit) {
+  buf_.reserve(kSpoolWriteBuffer);
+}
+
+// append - buffer small pieces; large ones go straight through
+void Spool::append(std::string_view bytes) {
+  if (buf_.size() + bytes.size() <= kSpoolWriteBuffer) {
+    buf_.append(bytes);
+    return;
+  }
+  flush_buffer();
+  if (bytes.size() < kSpoolWriteBuffer) {
+    buf_.append(bytes);
+    return;
+  }
+  ensure_file(bytes.size());
+  write_all(fd_.get(), bytes.data(), bytes.size(), "write spool");
+  written_ += bytes.size();
+}
+
+void Spool::finish() {
+  flush_buffer();
+  ensure_file(0);
+}
+
+void Spool::flush_buffer() {
+  if (buf_.empty()) return;
+  ensure_file(buf_.size());
+  write_all(fd_.get(), buf_.data(), buf_.size(), "write spool");
+  written_ += buf_.size();
+  buf_.clear();
+}
+
+// create_on_disk - O_TMPFILE, else O_EXCL 0600 and unlink at once
+Fd Spool::create_on_disk() const {
+  int fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) return Fd(fd);
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    throw errno_error("create spool file in " + dir_);
+  std::string path = dir_ + "/spoolgate.XXXXXX";
+  fd = ::mkostemp(path.data(), O_CLOEXEC);  // O_CREAT|O_EXCL, mode 0600
+  if (fd < 0) throw errno_error("create spool file in " + dir_);
+  ::unlink(path.c_str());
+  return Fd(fd);
+}
+
+// ensure_file - a memfd first; past the memory limit, move to disk
+void Spool::ensure_file(std::uint64_t incoming) {
+  if (!fd_) {
+    if (memory_limit_ > 0 && incoming <= memory_limit_) {
+      int fd = ::memfd_create("spoolgate", MFD_CLOEXEC);
+      if (fd >= 0) {
+        fd_.reset(fd);
+        return;
+      }
+    }
+    fd_ = create_on_disk();
+    on_disk_ = true;
+    return;
+  }
+  if (on_disk_ || written_ + incoming <= memory_limit_) return;
+  Fd disk = create_on_disk();
+  off_t offset = 0;
+  std::uint64_t left = written_;
+  while (left > 0) {
+    ssize_t n = ::sendfile(disk.get(), fd_.get(), &offset, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw errno_error("move spool to disk", n < 0 ? errno : EIO);
+    left -= static_cast<std::uint64_t>(n);
+  }
+  if (::lseek(disk.get(), 0, SEEK_END) < 0) throw errno_error("seek spool");
+  fd_ = std::move(disk);
+  on_disk_ = true;
+}
+
+// open_reader - its own open file description, so the hook's reads and
+// seeks never move anything of ours
+Fd Spool::open_reader() const {
+  std::string path = "/proc/self/fd/" + std::to_string(fd_.get());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fd = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw errno_error("open spool for reading");
+  }
+  ::lseek(fd, 0, SEEK_SET);
+  return Fd(fd);
+}
+
+}  // namespace spoolgate
