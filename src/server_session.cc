@@ -580,7 +580,9 @@ void ServerSession::deliver(const std::string& prefix, const Spool& body, Outcom
   last_next_hop_io_ = Deadline::Clock::now();
   if (r.code == 421) next_hop_closing_ = true;
   if (r.code != 354) {
-    Reply ours = relayed(r);
+    // a refusal is the answer to the message; anything else means a broken next hop
+    if (r.klass() != 4 && r.klass() != 5) throw NextHopError("unexpected reply to DATA: " + r.summary());
+    Reply ours = r;
     outcome.reply = ours.summary();
     write_client(ours.render());
     if (!next_hop_closing_) abort_next_hop_transaction();

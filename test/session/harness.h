@@ -1,0 +1,74 @@
+// harness.h - run the built spoolgate the way spawn(8) does, and look at what it did
+//
+// DESCRIPTION
+//   Sandbox is a temporary directory that the filter user (nobody, when the
+//   tests run as root) can write to: for the log file, spools, quarantine.
+//   run_spoolgate() starts the binary named by $SPOOLGATE_BIN with one end of
+//   a socketpair on its fd 0, 1 and 2 (as spawn(8) does), as nobody when the
+//   tests run as root, writes the input, optionally half-closes, and reads
+//   everything it writes until it exits. Every wait is bounded: a run that
+//   lasts longer than its limit is killed and reported as timed out.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace spoolgate::test {
+
+class Sandbox {
+ public:
+  Sandbox();
+  ~Sandbox();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  /// The log written by --log-file (run_spoolgate passes it).
+  std::string log() const;
+  /// A subdirectory the filter user owns.
+  std::string subdir(const std::string& name) const;
+  /// Names of the entries in a directory.
+  static std::vector<std::string> list(const std::string& dir);
+
+ private:
+  std::string path_;
+};
+
+struct RunOptions {
+  std::vector<std::string> args;
+  std::string input;
+  bool half_close = true;  ///< shutdown(SHUT_WR) once the input is written
+  int limit_ms = 30000;    ///< kill after this long
+  /// Called once the input is written, with the socket and the pid (for
+  /// tests that act on the running process, e.g. send a signal).
+  std::function<void(int fd, pid_t pid)> after_input;
+};
+
+struct Run {
+  std::string output;   ///< every octet written on the socket
+  int status = -1;      ///< exit status; 128+N when killed by signal N
+  bool timed_out = false;
+  double seconds = 0;
+};
+
+Run run_spoolgate(const Sandbox& box, const RunOptions& o);
+
+/// Path of a test hook in test/hooks ($SPOOLGATE_TEST_HOOKS).
+std::string hook(const std::string& name);
+/// The spoolgate binary ($SPOOLGATE_BIN).
+std::string binary();
+/// True when every line of `out` is an SMTP reply line ending in CRLF.
+bool only_replies(const std::string& out);
+/// The reply lines of `out`, without CRLF.
+std::vector<std::string> lines(const std::string& out);
+/// Turn "\n" into "\r\n" (transcripts are written with "\n" for legibility).
+std::string crlf(const std::string& s);
+/// A typical session: EHLO, MAIL, RCPT..., DATA, `body` (CRLF, unstuffed: it
+/// is dot-stuffed here), ".", QUIT.
+std::string transaction(const std::string& body, const std::vector<std::string>& rcpts = {"rcpt@example.net"},
+                        const std::string& sender = "sender@example.com", bool quit = true);
+/// Count the processes whose command line contains `needle`.
+int count_processes(const std::string& needle);
+
+}  // namespace spoolgate::test
