@@ -1,0 +1,225 @@
+// envelope_test.cc - unit tests of envelope.h: the hook's environment and macros, the log line
+#include "spoolgate/envelope.h"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "spoolgate/bounds.h"
+
+using namespace spoolgate;
+
+namespace {
+
+using Strings = std::vector<std::string>;
+
+Envelope sample() {
+  Envelope env;
+  env.sender = "sender@example.com";
+  env.add_recipient("r1@example.org");
+  env.add_recipient("r2@example.net");
+  env.client.addr = "192.0.2.1";
+  env.client.name = "mail.example.com";
+  env.client.helo = "helo.example.com";
+  env.client.ident = "4AbCdE";
+  env.size = 1234;
+  return env;
+}
+
+// value - the value of NAME=... in an environment, or "<unset>"
+std::string value(const Strings& env, const std::string& name) {
+  for (const std::string& e : env)
+    if (e.rfind(name + "=", 0) == 0) return e.substr(name.size() + 1);
+  return "<unset>";
+}
+
+// split_lines - "a\nb" -> {a, b}
+Strings split_lines(const std::string& s) {
+  Strings out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t nl = s.find('\n', start);
+    out.push_back(s.substr(start, nl - start));
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+// parts - the log line without its delay value, which depends on the clock
+struct LogParts {
+  std::string before;  ///< up to and including "delay="
+  std::string delay;
+  std::string after;  ///< from ", relay="
+};
+
+LogParts parts(const std::string& line) {
+  std::size_t d = line.find(", delay=");
+  std::size_t r = line.find(", relay=");
+  REQUIRE(d != std::string::npos);
+  REQUIRE(r != std::string::npos);
+  d += 8;
+  return {line.substr(0, d), line.substr(d, r - d), line.substr(r)};
+}
+
+}  // namespace
+
+TEST_CASE("Envelope::environment: the SPOOLGATE_* variables of SPEC", "[envelope]") {
+  CHECK(sample().environment() == Strings{
+                                      "SPOOLGATE_SENDER=sender@example.com",
+                                      "SPOOLGATE_RECIPIENTS=r1@example.org\nr2@example.net",
+                                      "SPOOLGATE_CLIENT_ADDRESS=192.0.2.1",
+                                      "SPOOLGATE_CLIENT_HOSTNAME=mail.example.com",
+                                      "SPOOLGATE_CLIENT_HELO=helo.example.com",
+                                      "SPOOLGATE_QUEUE_ID=4AbCdE",
+                                      "SPOOLGATE_SIZE=1234",
+                                  });
+}
+
+TEST_CASE("Envelope::environment: the null sender and no XFORWARD are empty", "[envelope]") {
+  Envelope env;
+  env.add_recipient("r@x");
+  CHECK(env.environment() == Strings{
+                                 "SPOOLGATE_SENDER=",
+                                 "SPOOLGATE_RECIPIENTS=r@x",
+                                 "SPOOLGATE_CLIENT_ADDRESS=",
+                                 "SPOOLGATE_CLIENT_HOSTNAME=",
+                                 "SPOOLGATE_CLIENT_HELO=",
+                                 "SPOOLGATE_QUEUE_ID=",
+                                 "SPOOLGATE_SIZE=0",
+                             });
+}
+
+TEST_CASE("Envelope::environment: recipients up to 100 KiB are all there", "[envelope]") {
+  REQUIRE(kMaxEnvRecipients == 100 * 1024);
+  // 1024 recipients: 1023 of 99 octets and one of 100, with 1023 LFs: exactly 102400
+  Envelope env;
+  for (int i = 0; i < 1023; ++i) env.add_recipient(fmt::format("{:0>87}@example.com", i));
+  env.add_recipient(fmt::format("{:0>88}@example.com", 1023));
+  Strings e = env.environment();
+  std::string rcpts = value(e, "SPOOLGATE_RECIPIENTS");
+  CHECK(rcpts.size() == 102400);
+  CHECK(split_lines(rcpts) == env.recipients);
+  CHECK(value(e, "SPOOLGATE_RECIPIENTS_TRUNCATED") == "<unset>");
+}
+
+TEST_CASE("Envelope::environment: past 100 KiB the list is cut at a recipient", "[envelope]") {
+  Envelope env;
+  for (int i = 0; i < 1100; ++i) env.add_recipient(fmt::format("{:0>87}@example.com", i));  // 99 octets each
+  Strings e = env.environment();
+  std::string rcpts = value(e, "SPOOLGATE_RECIPIENTS");
+  Strings lines = split_lines(rcpts);
+  // 1024 recipients make 1024 * 100 - 1 = 102399 octets; one more would pass 102400
+  REQUIRE(lines.size() == 1024);
+  CHECK(std::equal(lines.begin(), lines.end(), env.recipients.begin()));
+  CHECK(rcpts.size() == 102399);
+  CHECK(value(e, "SPOOLGATE_RECIPIENTS_TRUNCATED") == "1");
+  // ${recipient} still carries them all
+  CHECK(env.macros().recipients.size() == 1100);
+
+  SECTION("one octet more than 100 KiB is cut too") {
+    Envelope f;
+    for (int i = 0; i < 1023; ++i) f.add_recipient(fmt::format("{:0>87}@example.com", i));
+    f.add_recipient(fmt::format("{:0>89}@example.com", 1023));  // 102401 in all
+    Strings fe = f.environment();
+    CHECK(split_lines(value(fe, "SPOOLGATE_RECIPIENTS")).size() == 1023);
+    CHECK(value(fe, "SPOOLGATE_RECIPIENTS_TRUNCATED") == "1");
+  }
+}
+
+TEST_CASE("Envelope::add_recipient counts octets", "[envelope]") {
+  Envelope env;
+  env.add_recipient("abc");
+  env.add_recipient("de");
+  CHECK(env.recipient_bytes == 7);
+  CHECK(env.recipients == Strings{"abc", "de"});
+}
+
+TEST_CASE("Envelope::macros: pipe(8)'s macro values", "[envelope]") {
+  MacroValues m = sample().macros();
+  CHECK(m.sender == "sender@example.com");
+  CHECK(m.recipients == Strings{"r1@example.org", "r2@example.net"});
+  CHECK(m.client_address == "192.0.2.1");
+  CHECK(m.client_hostname == "mail.example.com");
+  CHECK(m.client_helo == "helo.example.com");
+  CHECK(m.queue_id == "4AbCdE");
+  CHECK(m.size == "1234");
+}
+
+TEST_CASE("Envelope::log_queue_id: XFORWARD IDENT or NOQUEUE", "[envelope]") {
+  CHECK(sample().log_queue_id() == "4AbCdE");
+  CHECK(Envelope().log_queue_id() == "NOQUEUE");
+}
+
+TEST_CASE("log_line: the format of SPEC \"Log\"", "[envelope]") {
+  Envelope env = sample();
+  env.start = Deadline::Clock::now() - std::chrono::milliseconds(1500);
+  Outcome o{"accept", "0", "localhost[127.0.0.1]:10026", "250 2.0.0 Ok: queued as 5XyZ"};
+  LogParts p = parts(log_line(env, o));
+  CHECK(p.before ==
+        "4AbCdE: from=<sender@example.com>, to=<r1@example.org>,<r2@example.net>, nrcpt=2, size=1234, "
+        "verdict=accept, hook=0, delay=");
+  CHECK(p.after == ", relay=localhost[127.0.0.1]:10026, reply=(250 2.0.0 Ok: queued as 5XyZ)");
+  // seconds with two decimals, at least the 1.5 s that passed
+  REQUIRE(p.delay.size() >= 4);
+  CHECK(p.delay[p.delay.size() - 3] == '.');
+  CHECK(std::stod(p.delay) >= 1.5);
+  CHECK(std::stod(p.delay) < 60);
+}
+
+TEST_CASE("log_line: NOQUEUE, the null sender, no hook, nothing relayed", "[envelope]") {
+  Envelope env;
+  env.add_recipient("r@x");
+  Outcome o{"reject", "none", "", "550 5.7.1 Message content rejected"};
+  LogParts p = parts(log_line(env, o));
+  CHECK(p.before == "NOQUEUE: from=<>, to=<r@x>, nrcpt=1, size=0, verdict=reject, hook=none, delay=");
+  CHECK(p.after == ", relay=none, reply=(550 5.7.1 Message content rejected)");
+}
+
+TEST_CASE("log_line: addresses are made printable", "[envelope]") {
+  Envelope env;
+  env.sender = "evil\r\nX: y@x";
+  env.add_recipient("r\x01@x");
+  std::string line = log_line(env, Outcome{"defer", "75", "", "451 4.7.1 Try again later"});
+  CHECK(line.find('\r') == std::string::npos);
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(parts(line).before ==
+        "NOQUEUE: from=<evil??X: y@x>, to=<r?@x>, nrcpt=1, size=0, verdict=defer, hook=75, delay=");
+}
+
+TEST_CASE("log_line: to= is cut at 1000 characters with '...'", "[envelope]") {
+  REQUIRE(kMaxLogRecipients == 1000);
+  Envelope env;
+  std::string all;
+  for (int i = 0; i < 100; ++i) {
+    std::string r = fmt::format("recipient{:03}@example.com", i);  // 24 octets, 26 with <>
+    env.add_recipient(r);
+    all += (i ? ",<" : "<") + r + ">";
+  }
+  LogParts p = parts(log_line(env, Outcome{"accept", "0", "h[1.2.3.4]:25", "250 Ok"}));
+  const std::string prefix = "NOQUEUE: from=<>, to=";
+  REQUIRE(p.before.rfind(prefix, 0) == 0);
+  std::size_t end = p.before.find(", nrcpt=100, size=0, verdict=accept, hook=0, delay=");
+  REQUIRE(end != std::string::npos);
+  std::string to = p.before.substr(prefix.size(), end - prefix.size());
+  // 37 recipients fit in 26 + 36 * 27 = 998 characters; a 38th would make 1025
+  REQUIRE(to.size() > 3);
+  CHECK(to.substr(to.size() - 3) == "...");
+  std::string kept = to.substr(0, to.size() - 3);
+  CHECK(kept.size() <= 1000);
+  CHECK(kept.size() == 26 + 36 * 27);
+  CHECK(all.rfind(kept, 0) == 0);
+  CHECK(kept.back() == '>');
+
+  SECTION("a list that fits is not cut") {
+    Envelope small;
+    for (int i = 0; i < 37; ++i) small.add_recipient(fmt::format("recipient{:03}@example.com", i));
+    std::string line = log_line(small, Outcome{"accept", "0", "", ""});
+    CHECK(line.find("...") == std::string::npos);
+    CHECK(line.find("<recipient036@example.com>, nrcpt=37") != std::string::npos);
+  }
+}
