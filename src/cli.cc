@@ -49,7 +49,7 @@ int run_cli(int argc, const char* const* argv) {
   }
   try {
     // the log file is opened first, so that root can give it to --user
-    log::init(opts.log_target, opts.log_file, opts.hostname, opts.verbose);
+    log::init(opts.log_target, opts.log_file, opts.verbose);
   } catch (const std::exception& e) {
     say(fmt::format("cannot log: {}", e.what()));
     return kExConfig;

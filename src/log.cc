@@ -27,10 +27,9 @@ State& state() {
 }  // namespace
 
 // init - open the destination once
-void init(Target target, const std::string& path, const std::string& hostname, bool verbose) {
+void init(Target target, const std::string& path, bool verbose) {
   State& s = state();
   s.target = target;
-  s.hostname = hostname;
   s.verbose = verbose;
   switch (target) {
     case Target::syslog:
@@ -40,6 +39,9 @@ void init(Target target, const std::string& path, const std::string& hostname, b
       int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
       if (fd < 0) throw errno_error("open log file " + path);
       s.file.reset(fd);
+      // the machine's name, as syslog and Postfix's maillog_file show it
+      char name[256] = "";
+      if (::gethostname(name, sizeof name - 1) == 0 && name[0]) s.hostname = name;
       break;
     }
     case Target::stderr_:

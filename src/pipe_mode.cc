@@ -88,6 +88,12 @@ bool is_8bit(const Spool& s) {
   }
 }
 
+bool is_clean_address(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 32 || c == 127) return false;
+  return s.size() <= 2048;
+}
+
 bool is_ascii(std::string_view s) {
   for (char c : s)
     if (static_cast<unsigned char>(c) >= 128) return false;
@@ -138,12 +144,19 @@ Result deliver(const Options& opts, const Envelope& env, const std::string& pref
     return *refused;
   }
   Reply data = hop.command("DATA");
-  if (data.code != 354) return from_reply(data, "DATA");
+  if (data.code != 354) {
+    // a refusal is an answer; anything else is a broken next hop, and never "delivered"
+    if (data.klass() != 4 && data.klass() != 5)
+      return Result{kExTempFail, "4.3.0 next hop protocol error: unexpected reply to DATA: " + data.summary()};
+    return from_reply(data, "DATA");
+  }
   outcome.relay = hop.relay();
   hop.send_message(prefix, body);
   Reply final_reply = hop.read_reply();
   outcome.reply = final_reply.summary();
   hop.quit();
+  if (final_reply.klass() != 2 && final_reply.klass() != 4 && final_reply.klass() != 5)
+    return Result{kExTempFail, "4.3.0 next hop protocol error: unexpected reply to end of data"};
   Result r = from_reply(final_reply, "end of data");
   if (r.status == kExOk) r.line = status_line(final_reply);
   return r;
@@ -167,11 +180,15 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
   DataDecoder decoder(DataDecoder::Mode::plain);
   std::string error;
   try {
-    if (!read_message(*sink, decoder, deadline, &error)) return Result{kExTempFail, "4.4.7 " + error};
+    if (!read_message(*sink, decoder, deadline, &error)) {
+      outcome.verdict = "defer";
+      return Result{kExTempFail, "4.4.7 " + error};
+    }
     wire.finish();
     if (for_hook) for_hook->finish();
   } catch (const std::system_error& e) {
     log::warn("cannot spool message: {}", e.what());
+    outcome.verdict = "defer";
     return Result{kExTempFail, "4.3.0 cannot spool the message"};
   }
   env.size = decoder.size();
@@ -214,8 +231,9 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
   bool eightbit = is_8bit(hook.rewritten ? *hook.rewritten : wire);
   std::string prefix = opts.add_header_wire + hook.headers_wire;
   try {
+    // SIZE= is the message as RFC 1870 counts it: CRLF line ends, no dot-stuffing
     return deliver(limited, env, prefix, hook.rewritten ? *hook.rewritten : wire,
-                   hook.rewritten ? hook.rewritten->size() : wire.size(), eightbit, outcome);
+                   hook.rewritten ? hook.rewritten_size : env.size, eightbit, outcome);
   } catch (const IoError& e) {
     return Result{kExTempFail, fmt::format("4.4.2 {}", e.what())};
   } catch (const NextHopError& e) {
@@ -235,6 +253,19 @@ int run_pipe(const Options& opts) {
   Envelope env;
   env.sender = *opts.sender;
   for (const std::string& r : opts.recipients) env.add_recipient(r);
+  // Addresses go into MAIL FROM:<...> and RCPT TO:<...>: a control
+  // character (CR, LF) would let one of them add commands of its own.
+  for (std::size_t i = 0; i <= env.recipients.size(); ++i) {
+    const std::string& a = i == 0 ? env.sender : env.recipients[i - 1];
+    if (!is_clean_address(a) || (i > 0 && a.empty())) {
+      std::string line = fmt::format("{} bad {} address syntax: {}", i == 0 ? "5.1.7" : "5.1.3",
+                                     i == 0 ? "sender" : "recipient", log::printable(a, 200));
+      log::warn("{}", line);
+      line += "\n";
+      (void)!::write(1, line.data(), line.size());
+      return kExUnavailable;
+    }
+  }
   Outcome outcome;
   outcome.hook = opts.hook_words.empty() ? "none" : "skipped";
   outcome.verdict = "accept";
@@ -242,12 +273,15 @@ int run_pipe(const Options& opts) {
   try {
     r = filter_and_deliver(opts, outcome, env);
   } catch (const Terminated& t) {
+    outcome.verdict = "defer";
     r = Result{kExTempFail, fmt::format("4.3.2 terminated by signal {}", t.signal)};
   } catch (const std::exception& e) {
     log::warn("internal error: {}", e.what());
+    outcome.verdict = "defer";
     r = Result{kExTempFail, "4.3.0 internal error, try again later"};
   }
-  if (r.status == kExTempFail && outcome.verdict == "accept") outcome.verdict = "defer";
+  // verdict= is the filter's verdict, as in the server modes; reply= says
+  // what became of the message
   if (outcome.reply.empty()) outcome.reply = r.line;
   log::info("{}", log_line(env, outcome));
   std::string line = r.line + "\n";

@@ -36,7 +36,8 @@ Reply reason_reply(std::string_view reason, int klass, int default_code, std::st
   };
   skip_blanks();
   if (std::size_t n = reply_code_length(reason)) {
-    if (reason[0] - '0' == klass) code = std::stoi(std::string(reason.substr(0, n)));
+    // a 421 means "closing the connection": not what a verdict says
+    if (reason[0] - '0' == klass && reason.substr(0, 3) != "421") code = std::stoi(std::string(reason.substr(0, n)));
     reason.remove_prefix(n);
     skip_blanks();
   }

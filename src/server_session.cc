@@ -187,8 +187,9 @@ int ServerSession::run() {
       return 0;
     }
     log::warn("{}", e.what());
-    std::string text = e.peer == Peer::client
-                           ? fmt::format("421 4.4.2 {} Error: timeout exceeded\r\n", host)
+    std::string text = e.peer == Peer::client ? fmt::format("421 4.4.2 {} Error: timeout exceeded\r\n", host)
+                       : e.kind == IoError::Kind::timeout
+                           ? fmt::format("421 4.4.2 {} Error: timeout talking to the next hop\r\n", host)
                            : fmt::format("421 4.4.2 {} Error: next hop connection lost\r\n", host);
     if (e.peer == Peer::next_hop || e.kind == IoError::Kind::timeout) {
       try {
@@ -263,6 +264,7 @@ void ServerSession::dispatch(std::string_view line, bool crlf) {
       {Verb::xforward, &ServerSession::xforward},
   };
   Command c = parse_command(line);
+  line_ = line;  // MAIL and RCPT go to the next hop exactly as the client sent them
   for (const VerbRow& row : kTable) {
     if (row.verb == c.verb) {
       (this->*row.handler)(c, crlf);
@@ -360,7 +362,7 @@ void ServerSession::mail(const Command& c, bool) {
   tx_.env = Envelope();
   tx_.env.sender = path->address;
   tx_.env.client = xforward_;
-  forward(fmt::format("MAIL {}", c.args), [this](const Reply& r) -> std::optional<Reply> {
+  forward(line_, [this](const Reply& r) -> std::optional<Reply> {
     if (r.positive()) {
       tx_.mail = Transaction::Mail::accepted;
     } else {
@@ -383,11 +385,11 @@ void ServerSession::rcpt(const Command& c, bool) {
   if (tx_.rcpts_forwarded >= kMaxRecipients || tx_.env.recipient_bytes + path->address.size() > kMaxRecipientBytes)
     return reply(Reply::make(452, "4.5.3", "Error: too many recipients"));
   ++tx_.rcpts_forwarded;
-  forward(fmt::format("RCPT {}", c.args), [this, address = std::move(path->address)](const Reply& r) mutable
-          -> std::optional<Reply> {
-            if (r.positive() && tx_.mail == Transaction::Mail::accepted) tx_.env.add_recipient(std::move(address));
-            return relayed(r);
-          });
+  forward(line_, [this, address = std::move(path->address)](const Reply& r) mutable -> std::optional<Reply> {
+    if (r.positive() && tx_.mail == Transaction::Mail::accepted) tx_.env.add_recipient(std::move(address));
+    else --tx_.rcpts_forwarded;  // only accepted recipients count against the limit
+    return relayed(r);
+  });
 }
 
 void ServerSession::data(const Command& c, bool crlf) {

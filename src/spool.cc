@@ -93,11 +93,7 @@ void Spool::ensure_file(std::uint64_t incoming) {
 Fd Spool::open_reader() const {
   std::string path = "/proc/self/fd/" + std::to_string(fd_.get());
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    fd = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) throw errno_error("open spool for reading");
-  }
-  ::lseek(fd, 0, SEEK_SET);
+  if (fd < 0) throw errno_error("open spool for reading (is /proc mounted?)");
   return Fd(fd);
 }
 

@@ -108,6 +108,8 @@ void ClientInfo::apply(const std::vector<XforwardAttr>& attrs) {
   for (const XforwardAttr& a : attrs) {
     std::string v = a.value;
     if (v == "[UNAVAILABLE]" || v == "[TEMPUNAVAIL]") v.clear();
+    for (char& c : v)  // decoded xtext may hold controls; the hook gets none
+      if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
     if (a.name == "NAME") name = v;
     else if (a.name == "ADDR") {
       if (v.size() > 5 && iequals(std::string_view(v).substr(0, 5), "IPV6:")) v.erase(0, 5);

@@ -25,7 +25,7 @@ enum class Target { syslog, stderr_, none, file };
 
 /// Start logging. For Target::file, `path` is opened O_APPEND|O_CREAT; a
 /// failure is thrown as std::system_error.
-void init(Target target, const std::string& path, const std::string& hostname, bool verbose);
+void init(Target target, const std::string& path, bool verbose);
 
 /// Whether -v asked for the SMTP dialogue.
 bool verbose();

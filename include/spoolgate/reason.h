@@ -10,7 +10,8 @@
 //   reason_reply() makes the reply: when REASON begins with a reply code
 //   and/or an enhanced status code of the verdict's own class (5xx / 5.x.x
 //   on reject, 4xx / 4.x.x on defer), they replace the defaults; a code of
-//   another class is dropped (SPEC "REASON").
+//   another class is dropped (SPEC "REASON"). A 421 is dropped too: it
+//   would tell the client that the session closes, and it does not.
 //
 // SECURITY
 //   A REASON holds no CR, LF or other control: it can never add a line to

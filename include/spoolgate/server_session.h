@@ -99,6 +99,7 @@ class ServerSession {
   std::uint64_t size_limit() const;
 
   const Options& opts_;
+  std::string_view line_;  ///< the command being dispatched, as received
   SmtpStream client_;
   NextHop next_hop_;
   std::deque<Pending> pending_;

@@ -200,9 +200,9 @@ TEST_CASE("MAIL and RCPT reach the next hop as sent, parameters and letter case 
   REQUIRE(r.status == 0);
   std::vector<std::string> c = hop.commands();
   CHECK(std::find(c.begin(), c.end(),
-                  "MAIL FROM:<sender@example.com> size=236 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=bench-envid-2") !=
+                  "mail FROM:<sender@example.com> size=236 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=bench-envid-2") !=
         c.end());
-  CHECK(std::find(c.begin(), c.end(), "RCPT TO:<rcpt2@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;original@example.net") !=
+  CHECK(std::find(c.begin(), c.end(), "rcpt TO:<rcpt2@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;original@example.net") !=
         c.end());
   CHECK(hop.messages().size() == 1);
 }
@@ -551,6 +551,8 @@ TEST_CASE("REASON codes of the verdict's class replace the defaults; others are 
   check_verdict({{"65", "450 4.7.1 wrong class"}, "exit-with", "550 5.7.1 wrong class"});
   check_verdict({{"75", "452 4.3.1 out of licences"}, "exit-with", "452 4.3.1 out of licences"});
   check_verdict({{"75", "550 5.7.1 wrong class"}, "exit-with", "451 4.7.1 wrong class"});
+  // a 421 would say the session closes; the verdict keeps it open
+  check_verdict({{"75", "421 4.3.2 going away"}, "exit-with", "451 4.3.2 going away"});
 }
 
 TEST_CASE("REASON is the last non-empty stderr line, printable, at most 200 characters", "[verdicts]") {
