@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -66,6 +67,7 @@ void Spool::ensure_file(std::uint64_t incoming) {
       int fd = ::memfd_create("spoolgate", MFD_CLOEXEC);
       if (fd >= 0) {
         fd_.reset(fd);
+        ::fchmod(fd, 0600);  // a memfd starts 0777; only /proc could reach it, but still
         return;
       }
     }

@@ -167,6 +167,15 @@ void FakeNextHop::serve_connection(int fd) {
     }
     int n = ++nth[verb];
     std::optional<std::string> scripted = config_.script ? config_.script(verb, *line, n) : std::nullopt;
+    if (scripted && verb == "DATA" && (*scripted == "354-CLOSE" || *scripted == "354-STALL")) {
+      // a next hop that breaks off in the middle of the message
+      if (!c.send("354 End data with <CR><LF>.<CR><LF>\r\n")) return;
+      if (*scripted == "354-CLOSE") c.fill();
+      else c.stall();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++partial_;
+      return;
+    }
     if (scripted) {
       if (!act(*scripted)) return;
       if (verb == "QUIT") return;

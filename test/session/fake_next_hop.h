@@ -6,7 +6,9 @@
 //   PIPELINING: a greeting, an EHLO reply with configurable extensions, and
 //   a reply to each command. The script can replace any reply, or answer
 //   with an action instead: "CLOSE" (drop the connection), "STALL" (say
-//   nothing until the peer goes), "RAW:bytes" (send bytes as they are).
+//   nothing until the peer goes), "RAW:bytes" (send bytes as they are);
+//   and for DATA, "354-CLOSE" / "354-STALL": say 354, then break off in
+//   the middle of the message.
 //
 //   It records everything: each command line, and each message exactly as
 //   it came on the wire (dot-stuffed, CRLF) up to, not including, the final

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -128,7 +129,11 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o) {
     ::dup2(sv[1], 0);
     ::dup2(sv[1], 1);
     ::dup2(sv[1], 2);
-    if (u.needed) {
+    if (o.file_size_limit) {
+      struct rlimit rl = {o.file_size_limit, o.file_size_limit};
+      ::setrlimit(RLIMIT_FSIZE, &rl);
+    }
+    if (u.needed && !o.as_root) {
       // create the log as the filter user would find it, then become that user
       int fd = ::open(box.file("log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd >= 0) {
@@ -157,7 +162,21 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o) {
     if (o.after_input) o.after_input(fd, pid);
   };
   if (o.input.empty()) finish_input();
+  // VmHWM, sampled while it runs (the last sample wins: it only grows).
+  // getrusage's ru_maxrss would also count the test process that forked it.
+  auto sample_hwm = [&] {
+    std::ifstream st("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    bool execed = false;
+    long hwm = 0;
+    while (std::getline(st, line)) {
+      if (line.rfind("Name:", 0) == 0) execed = line.find("spoolgate") != std::string::npos;
+      if (line.rfind("VmHWM:", 0) == 0) hwm = std::atol(line.c_str() + 6);
+    }
+    if (execed && hwm > 0) r.max_rss_kb = hwm;
+  };
   while (!eof) {
+    sample_hwm();
     int left = o.limit_ms - elapsed_ms();
     if (left <= 0) {
       r.timed_out = true;
@@ -183,6 +202,7 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o) {
   int st = 0;
   // after EOF the process exits at once; bounded anyway
   for (int i = 0; i < 2000; ++i) {
+    sample_hwm();
     if (::waitpid(pid, &st, WNOHANG) == pid) break;
     if (i == 1999) {
       r.timed_out = true;
@@ -266,6 +286,19 @@ int count_processes(const std::string& needle) {
     if (cmd.find(needle) != std::string::npos) ++n;
   }
   return n;
+}
+
+}  // namespace spoolgate::test
+
+namespace spoolgate::test {
+
+bool wait_for_file(const std::string& path, int ms) {
+  struct stat st;
+  for (int i = 0; i < ms / 10; ++i) {
+    if (::stat(path.c_str(), &st) == 0) return true;
+    ::usleep(10000);
+  }
+  return false;
 }
 
 }  // namespace spoolgate::test

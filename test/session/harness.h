@@ -43,6 +43,10 @@ struct RunOptions {
   /// Called once the input is written, with the socket and the pid (for
   /// tests that act on the running process, e.g. send a signal).
   std::function<void(int fd, pid_t pid)> after_input;
+  /// RLIMIT_FSIZE for the process (0: unchanged): a full disk, in effect.
+  unsigned long long file_size_limit = 0;
+  /// Keep root (the test passes --user itself); default: run as nobody.
+  bool as_root = false;
 };
 
 struct Run {
@@ -50,6 +54,7 @@ struct Run {
   int status = -1;      ///< exit status; 128+N when killed by signal N
   bool timed_out = false;
   double seconds = 0;
+  long max_rss_kb = 0;  ///< peak resident set size (VmHWM, sampled while it ran)
 };
 
 Run run_spoolgate(const Sandbox& box, const RunOptions& o);
@@ -70,5 +75,7 @@ std::string transaction(const std::string& body, const std::vector<std::string>&
                         const std::string& sender = "sender@example.com", bool quit = true);
 /// Count the processes whose command line contains `needle`.
 int count_processes(const std::string& needle);
+/// Wait (bounded, `ms`) until `path` exists.
+bool wait_for_file(const std::string& path, int ms);
 
 }  // namespace spoolgate::test
