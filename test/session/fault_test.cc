@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -42,6 +43,10 @@ std::string reply_to_dot(const std::string& out) {
     if (l[i].rfind("354 ", 0) == 0) return l[i + 1];
   return "";
 }
+
+/// Under AddressSanitizer (scripts/test.sh sets ASAN_OPTIONS) memory figures
+/// mean nothing: the shadow memory dwarfs ours.
+bool sanitized() { return std::getenv("ASAN_OPTIONS") != nullptr; }
 
 /// The invariants that hold whatever the fault.
 void check_invariants(const Run& r, const FakeNextHop& hop, const std::string& spool_dir, bool hop_said_250) {
@@ -260,14 +265,13 @@ TEST_CASE("memory stays bounded for a large message and a huge line", "[resource
   for (std::size_t i = 1000; i < big.size(); i += 1000) big[i - 2] = '\r', big[i - 1] = '\n';
   Run r = run_spoolgate(box, {args_for(hop, {"--spool-dir", box.path()}), transaction(big + "\r\n"), true, 120000});
   CHECK(reply_to_dot(r.output) == "250 2.0.0 Ok: queued as FAKE1");
-  CHECK(r.max_rss_kb < 16 * 1024);
-  INFO("peak RSS " << r.max_rss_kb << " kB");
+  if (!sanitized()) CHECK(r.max_rss_kb < 16 * 1024);
   Sandbox box2;
   FakeNextHop hop2(unlimited);
   Run r2 = run_spoolgate(box2, {args_for(hop2, {"--spool-dir", box2.path()}),
                                 transaction(std::string(10 * 1024 * 1024, 'y') + "\r\n"), true, 120000});
   CHECK(reply_to_dot(r2.output) == "250 2.0.0 Ok: queued as FAKE1");
-  CHECK(r2.max_rss_kb < 16 * 1024);
+  if (!sanitized()) CHECK(r2.max_rss_kb < 16 * 1024);
 }
 
 // ---------------------------------------------------------------- limits
@@ -282,7 +286,7 @@ TEST_CASE("hostile input: an endless command line, 1100 recipients, endless bad 
     REQUIRE(l.size() >= 3);
     CHECK(l[l.size() - 2] == "500 5.5.2 Error: line too long");
     CHECK(l.back() == "221 2.0.0 Bye");
-    CHECK(r.max_rss_kb < 16 * 1024);
+    if (!sanitized()) CHECK(r.max_rss_kb < 16 * 1024);
   }
   SECTION("recipients past 1000 get 452 4.5.3, the first 1000 go through") {
     Sandbox box;
