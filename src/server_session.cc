@@ -535,7 +535,7 @@ void ServerSession::receive_message(bool data_crlf) {
 
   // 3. A client that has gone gets nothing done for it: after the queue,
   // Postfix will send the message again, and it must not arrive twice.
-  if (client_.peer_closed_now() && !client_.has_line(kMaxCommandLine)) {
+  if (!client_.has_line(kMaxCommandLine) && client_.peer_closed_now()) {
     outcome.reply = "client disconnected before the verdict";
     log::info("{}", log_line(env, outcome));
     abort_next_hop_transaction();
