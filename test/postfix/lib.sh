@@ -6,10 +6,17 @@
 #   pf_require_root_and_postfix        # exit 77 (skip) otherwise
 #   pf_init NAME                       # work dir, free ports, cleanup trap
 #   pf_write_base_config               # main.cf/master.cf without any filter
-#   pf_add_after_queue_example BIN WORD...   # append examples/after-queue/*
+#   pf_add_example PLACEMENT BIN WORD...    # append examples/PLACEMENT/*.cf
+#                                      # (after-queue, before-queue, simple);
+#                                      # PF_SMTPD_EXTRA, PF_NEXT_HOP_PORT adapt it
+#   pf_add_reinjection_smtpd           # or only the 10026 smtpd, for a
+#                                      # spoolgate that Postfix does not start
 #   pf_start_sink                      # the final destination (sink.py)
 #   pf_start                           # postfix check + start, watchdog
-#   ...                                # the test
+#   pf_start_bg NAME CMD...            # a listener of the test's own
+#                                      # (socat, ...), stopped by its PID
+#   ...                                # the test (pf_wait, pf_sink_has,
+#                                      # pf_queue_empty, pf_maillog_has, ...)
 #   pf_finish STATUS                   # stop everything, keep the dir on failure
 #
 # Everything runs on 127.0.0.1, on ports chosen free at run time. The
@@ -19,7 +26,8 @@
 # $PF_FILTER_USER (nobody): spawn(8) and pipe(8) refuse to run a command as
 # root. Only what this file started is stopped, by PID or with
 # "postfix -c $PF_DIR/etc stop"; a watchdog (its own process group) stops the
-# instance if the test dies without cleaning up, and the sink ends by itself.
+# instance and the pf_start_bg processes if the test dies without cleaning
+# up, and the sink ends by itself.
 #
 # Environment: PF_KEEP=1 keeps the work directory even after a pass;
 # PF_LIFETIME (default 300) bounds the life of everything started here;
@@ -221,69 +229,176 @@ pf_sed_escape() {
     printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g'
 }
 
-# pf_add_after_queue_example SPOOLGATE WORD...: append the administrator's
-# snippets examples/after-queue/main.cf and master.cf, changing only what
-# must change here, by textual substitution on the lines that are not
-# comments: the ports 10025 and 10026, user=filter, the program path
-# /usr/bin/spoolgate (-> SPOOLGATE, followed by the extra spoolgate
-# options WORD...; a word with white space is put in master.cf braces).
-# Fails if a substitution found nothing to change, so that the examples
-# and the test cannot drift apart.
-pf_add_after_queue_example() {
-    local bin=$1 w words=""
-    shift
+# pf_master_words WORD...: the words as master.cf argv= words, each with a
+# leading space; a word with white space in it is put in master.cf braces
+pf_master_words() {
+    local w words=""
     for w in "$@"; do
         case "$w" in
             *[[:space:]]*) words="$words { $w }" ;;
             *) words="$words $w" ;;
         esac
     done
-    local ex=$PF_SRC_DIR/examples/after-queue
+    printf '%s' "$words"
+}
+
+# pf_master_entry REGEX < master.cf: the master.cf entry whose first line
+# matches REGEX (an extended regex), with its continuation lines
+pf_master_entry() {
+    PF_ENTRY_RE=$1 awk '
+        BEGIN { re = ENVIRON["PF_ENTRY_RE"] }
+        /^[ \t]*#/ { next }
+        /^[^ \t]/ { on = ($0 ~ re) }
+        on && NF { print }'
+}
+
+# pf_add_example PLACEMENT SPOOLGATE WORD...: append the administrator's
+# snippets examples/PLACEMENT/main.cf and master.cf (PLACEMENT: after-queue,
+# before-queue or simple), changing only what must change here, by textual
+# substitution on the lines that are not comments:
+#   - the ports 10025 (the spawn service, content_filter=scan:...,
+#     smtpd_proxy_filter=...) and 10026 (the reinjection smtpd, spoolgate's
+#     next hop "localhost 10026");
+#   - the port-25 smtpd "smtp inet" -> 127.0.0.1:$PF_SMTP_PORT (it then
+#     replaces the base configuration's plain smtpd), with the extra lines
+#     of $PF_SMTPD_EXTRA (e.g. "-o smtpd_proxy_timeout=5s") added to it;
+#   - user=filter -> $PF_FILTER_USER;
+#   - the program path /usr/bin/spoolgate -> SPOOLGATE, followed by the
+#     extra spoolgate options WORD... (a word with white space is put in
+#     master.cf braces); with --pipe the options follow --pipe, and the next
+#     hop "127.0.0.1 PORT" is put before -f.
+# spoolgate's next hop is the reinjection smtpd, or port $PF_NEXT_HOP_PORT
+# when that is set (e.g. a closed port). Fails if a substitution found
+# nothing to change or a default value survived, so that the examples and
+# the tests cannot drift apart.
+pf_add_example() {
+    local placement=$1 bin=$2
+    shift 2
+    local words
+    words=$(pf_master_words "$@")
+    local ex=$PF_SRC_DIR/examples/$placement
     if [ ! -r "$ex/main.cf" ] || [ ! -r "$ex/master.cf" ]; then
         pf_die "missing $ex/main.cf or master.cf"
     fi
-    local fp=$PF_FILTER_PORT rp=$PF_REINJECT_PORT
-    local argv
+    local fp=$PF_FILTER_PORT rp=$PF_REINJECT_PORT sp=$PF_SMTP_PORT
+    local np=${PF_NEXT_HOP_PORT:-$PF_REINJECT_PORT}
+    local argv pipe_argv
     argv=$(pf_sed_escape "$bin$words")
+    pipe_argv=$(pf_sed_escape "$bin --pipe$words 127.0.0.1 $np -f")
+    # the example's own port-25 smtpd replaces the base configuration's
+    if grep -qE '^smtp[[:space:]]+inet[[:space:]]' "$ex/master.cf"; then
+        sed -i -e "/^127\\.0\\.0\\.1:${sp}[[:space:]].*[[:space:]]smtpd\$/d" "$PF_DIR/etc/master.cf"
+    fi
     {
         echo
-        echo "# ---- from examples/after-queue/main.cf (ports substituted) ----"
+        echo "# ---- from examples/$placement/main.cf (ports substituted) ----"
         sed -e '/^[[:space:]]*#/b' \
             -e "s#\\[127\\.0\\.0\\.1\\]:10025\\([[:space:]]*\\)\$#[127.0.0.1]:$fp\\1#" \
             "$ex/main.cf"
     } >> "$PF_DIR/etc/main.cf"
     {
         echo
-        echo "# ---- from examples/after-queue/master.cf (ports, user, argv substituted) ----"
+        echo "# ---- from examples/$placement/master.cf (ports, user, argv substituted) ----"
         sed -e '/^[[:space:]]*#/b' \
+            -e "s#^smtp\\([[:space:]]\\{1,\\}inet[[:space:]]\\)#127.0.0.1:$sp\\1#" \
             -e "s#^127\\.0\\.0\\.1:10025\\([[:space:]]\\)#127.0.0.1:$fp\\1#" \
             -e "s#^127\\.0\\.0\\.1:10026\\([[:space:]]\\)#127.0.0.1:$rp\\1#" \
+            -e "s#\\([[:space:]]\\)-o smtpd_proxy_filter=127\\.0\\.0\\.1:10025\\([[:space:]]*\\)\$#\\1-o smtpd_proxy_filter=127.0.0.1:$fp\\2#" \
             -e "s#\\([[:space:]]\\)user=filter\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
+            -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
             -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate\\([[:space:]]\\)#\\1argv=$argv\\2#" \
-            -e "s#\\([[:space:]]\\)localhost 10026\\([[:space:]]*\\)\$#\\1localhost $rp\\2#" \
-            "$ex/master.cf"
+            -e "s#\\([[:space:]]\\)localhost 10026\\([[:space:]]*\\)\$#\\1localhost $np\\2#" \
+            "$ex/master.cf" |
+            awk -v head="^127\\\\.0\\\\.0\\\\.1:${sp}[ \\t]+inet[ \\t]" -v extra="${PF_SMTPD_EXTRA:-}" '
+                { print }
+                $0 ~ head && extra != "" {
+                    n = split(extra, e, /[ \t]+-o[ \t]+|^-o[ \t]+/)
+                    for (i = 1; i <= n; i++) if (e[i] != "") print "  -o " e[i]
+                }'
     } >> "$PF_DIR/etc/master.cf"
     # every substitution must have happened, and no default value survive
     local live_main live_master bad=0
     live_main=$(grep -v '^[[:space:]]*#' "$PF_DIR/etc/main.cf")
     live_master=$(grep -v '^[[:space:]]*#' "$PF_DIR/etc/master.cf")
-    grep -qE "^content_filter = scan:\\[127\\.0\\.0\\.1\\]:${fp}[[:space:]]*\$" <<< "$live_main" ||
-        { pf_log "examples/after-queue/main.cf: no 'content_filter = scan:[127.0.0.1]:10025' line to adapt"; bad=1; }
-    grep -qE "^127\\.0\\.0\\.1:${fp}[[:space:]]+inet[[:space:]].*[[:space:]]spawn\$" <<< "$live_master" ||
-        { pf_log "examples/after-queue/master.cf: no '127.0.0.1:10025 inet ... spawn' entry to adapt"; bad=1; }
-    grep -qE "^127\\.0\\.0\\.1:${rp}[[:space:]]+inet[[:space:]].*[[:space:]]smtpd\$" <<< "$live_master" ||
-        { pf_log "examples/after-queue/master.cf: no '127.0.0.1:10026 inet ... smtpd' entry to adapt"; bad=1; }
-    grep -qF "user=$PF_FILTER_USER argv=$bin$words localhost $rp" <<< "$live_master" ||
-        { pf_log "examples/after-queue/master.cf: no 'user=filter argv=/usr/bin/spoolgate localhost 10026' to adapt"; bad=1; }
-    grep -qE '^scan[[:space:]]+unix[[:space:]].*[[:space:]]smtp$' <<< "$live_master" ||
-        { pf_log "examples/after-queue/master.cf: no 'scan unix ... smtp' transport"; bad=1; }
+    # pf_expect WHAT REGEX TEXT: TEXT has a line matching REGEX
+    pf_expect() {
+        grep -qE -- "$2" <<< "$3" ||
+            { pf_log "examples/$placement: no $1 to adapt"; bad=1; }
+    }
+    local smtpd_re="^127\\.0\\.0\\.1:${sp}[[:space:]]+inet[[:space:]].*[[:space:]]smtpd\$"
+    pf_expect "'127.0.0.1:10026 inet ... smtpd' entry" \
+        "^127\\.0\\.0\\.1:${rp}[[:space:]]+inet[[:space:]].*[[:space:]]smtpd\$" "$live_master"
+    case "$placement" in
+        after-queue)
+            pf_expect "'content_filter = scan:[127.0.0.1]:10025' line in main.cf" \
+                "^content_filter = scan:\\[127\\.0\\.0\\.1\\]:${fp}[[:space:]]*\$" "$live_main"
+            pf_expect "'scan unix ... smtp' transport" '^scan[[:space:]]+unix[[:space:]].*[[:space:]]smtp$' "$live_master"
+            ;;
+        before-queue)
+            pf_expect "'smtp inet ... smtpd' entry" "$smtpd_re" "$live_master"
+            pf_master_entry "$smtpd_re" <<< "$live_master" |
+                grep -qE "^[[:space:]]+-o smtpd_proxy_filter=127\\.0\\.0\\.1:${fp}[[:space:]]*\$" ||
+                { pf_log "examples/$placement: the smtp entry has no '-o smtpd_proxy_filter=127.0.0.1:10025'"; bad=1; }
+            ;;
+        simple)
+            pf_expect "'smtp inet ... smtpd' entry" "$smtpd_re" "$live_master"
+            pf_master_entry "$smtpd_re" <<< "$live_master" |
+                grep -qE "^[[:space:]]+-o content_filter=filter:dummy[[:space:]]*\$" ||
+                { pf_log "examples/$placement: the smtp entry has no '-o content_filter=filter:dummy'"; bad=1; }
+            pf_expect "'filter unix ... pipe' transport" '^filter[[:space:]]+unix[[:space:]].*[[:space:]]pipe$' "$live_master"
+            pf_expect "'flags=Rq user=filter null_sender=' line" \
+                "^[[:space:]]+flags=Rq user=$PF_FILTER_USER null_sender=[[:space:]]*\$" "$live_master"
+            grep -qF "argv=$bin --pipe$words 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
+                { pf_log "examples/$placement: no 'argv=/usr/bin/spoolgate --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
+            ;;
+        *) pf_die "pf_add_example: unknown placement $placement" ;;
+    esac
+    case "$placement" in
+        after-queue | before-queue)
+            pf_expect "'127.0.0.1:10025 inet ... spawn' entry" \
+                "^127\\.0\\.0\\.1:${fp}[[:space:]]+inet[[:space:]].*[[:space:]]spawn\$" "$live_master"
+            grep -qF "user=$PF_FILTER_USER argv=$bin$words localhost $np" <<< "$live_master" ||
+                { pf_log "examples/$placement: no 'user=filter argv=/usr/bin/spoolgate localhost 10026' to adapt"; bad=1; }
+            ;;
+    esac
     if grep -qE '1002[56]|user=filter|/usr/bin/spoolgate' <<< "$live_main
 $live_master"; then
-        pf_log "examples/after-queue: a default value was left unsubstituted:"
-        grep -nE '1002[56]|user=filter|/usr/bin/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" >&2
+        pf_log "examples/$placement: a default value was left unsubstituted:"
+        grep -nE '1002[56]|user=filter|/usr/bin/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" |
+            grep -v ':[0-9]*:[[:space:]]*#' >&2
         bad=1
     fi
-    [ "$bad" = 0 ] || pf_die "examples/after-queue/*.cf no longer match what the test adapts"
+    if [ "$(grep -cE "^127\\.0\\.0\\.1:${sp}[[:space:]]" <<< "$live_master")" != 1 ]; then
+        pf_log "master.cf: not exactly one service on the port-25 smtpd's port $sp"
+        bad=1
+    fi
+    [ "$bad" = 0 ] || pf_die "examples/$placement/*.cf no longer match what the test adapts"
+}
+
+# pf_add_after_queue_example SPOOLGATE WORD...: pf_add_example after-queue
+pf_add_after_queue_example() {
+    pf_add_example after-queue "$@"
+}
+
+# pf_add_reinjection_smtpd: only the reinjection smtpd (127.0.0.1:10026,
+# the entry with its -o lines) of examples/after-queue/master.cf, on
+# $PF_REINJECT_PORT: the next hop for a spoolgate that Postfix does not
+# start itself
+pf_add_reinjection_smtpd() {
+    local ex=$PF_SRC_DIR/examples/after-queue/master.cf
+    {
+        echo
+        echo "# ---- the 127.0.0.1:10026 smtpd of examples/after-queue/master.cf (port substituted) ----"
+        awk -v port="$PF_REINJECT_PORT" '
+            /^[ \t]*#/ || /^[ \t]*$/ { if (on) on = 0; next }
+            /^[^ \t]/ { on = ($1 == "127.0.0.1:10026") ; if (on) { sub(/^127\.0\.0\.1:10026/, "127.0.0.1:" port); print }; next }
+            on { print }
+        ' "$ex"
+    } >> "$PF_DIR/etc/master.cf"
+    # shellcheck disable=SC2015  # either grep failing is fatal
+    grep -qE "^127\\.0\\.0\\.1:${PF_REINJECT_PORT}[[:space:]]+inet[[:space:]].*[[:space:]]smtpd\$" "$PF_DIR/etc/master.cf" &&
+        grep -qE '^[[:space:]]+-o content_filter=$' "$PF_DIR/etc/master.cf" ||
+        pf_die "examples/after-queue/master.cf: no '127.0.0.1:10026 inet ... smtpd' entry with '-o content_filter=' found"
 }
 
 # pf_start_sink: the final destination, 127.0.0.1:$PF_SINK_PORT, keeping
@@ -338,6 +453,32 @@ pf_start() {
     pf_die "Postfix does not listen on 127.0.0.1:$PF_SMTP_PORT after 10 s"
 }
 
+# pf_start_bg NAME CMD...: run CMD in the background (a listener such as
+# socat or systemd-socket-activate), its output in $PF_DIR/NAME.log; its PID
+# goes to $PF_DIR/pids/bg-NAME, and pf_stop (also the watchdog's) ends it by
+# that PID. Sets PF_BG_PID.
+pf_start_bg() {
+    local name=$1
+    shift
+    "$@" > "$PF_DIR/$name.log" 2>&1 < /dev/null &
+    PF_BG_PID=$!
+    echo "$PF_BG_PID" > "$PF_DIR/pids/bg-$name"
+}
+
+# pf_stop_bg NAME: end what pf_start_bg NAME started, by its PID: TERM, then
+# KILL after 3 s
+pf_stop_bg() {
+    local f=$PF_DIR/pids/bg-$1 pid i
+    [ -s "$f" ] || return 0
+    pid=$(cat "$f")
+    rm -f "$f"
+    kill -TERM "$pid" 2> /dev/null
+    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2> /dev/null
+    [ "${PF_IN_WATCHDOG:-0}" = 1 ] || wait "$pid" 2> /dev/null
+    return 0
+}
+
 # pf_instance_pids: processes of this instance still alive: those with
 # MAIL_CONFIG=$PF_DIR/etc in their environment (the master and its children,
 # spawn(8)'s commands and their hooks included, since export_environment
@@ -371,6 +512,10 @@ pf_stop() {
             sleep 0.1
         done
     fi
+    local f
+    for f in "$d"/pids/bg-*; do
+        [ -e "$f" ] && pf_stop_bg "${f#"$d"/pids/bg-}"
+    done
     if [ -s "$d/pids/sink" ]; then
         pid=$(cat "$d/pids/sink")
         rm -f "$d/pids/sink"
@@ -424,6 +569,23 @@ pf_dump_all() {
     echo "---- postqueue -j ----" >&2
     postqueue -c "$PF_DIR/etc" -j >&2 2> /dev/null || echo "(postqueue failed)" >&2
 }
+
+# checks shared by the tests: the sink's copies, the queue, the logs
+# pf_sink_files_with MSGID: the sink's files holding Message-ID <MSGID>
+pf_sink_files_with() {
+    grep -lF -- "Message-ID: <$1>" "$PF_DIR"/sink/*.eml 2> /dev/null
+}
+pf_sink_has() { [ -n "$(pf_sink_files_with "$1")" ]; }
+pf_sink_count() { find "$PF_DIR/sink" -name '*.eml' | wc -l; }
+# pf_queue_empty: nothing in any of Postfix's queues
+pf_queue_empty() { [ -z "$(postqueue -c "$PF_DIR/etc" -j 2> /dev/null)" ]; }
+# pf_queue_name QID: the queue QID is in (deferred, active, ...), or nothing
+pf_queue_name() {
+    postqueue -c "$PF_DIR/etc" -j 2> /dev/null | grep -F "\"queue_id\": \"$1\"" |
+        grep -oE '"queue_name": "[a-z]+"' | sed 's/.*: "\(.*\)"/\1/'
+}
+pf_maillog_has() { grep -qE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
+pf_maillog_count() { grep -cE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
 
 PF_FAILED=0
 pf_fail() { PF_FAILED=1; pf_log "FAIL: $*"; }
