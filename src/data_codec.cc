@@ -34,6 +34,27 @@ std::size_t DataDecoder::feed(std::string_view in, bool eof, LineSink& sink) {
         continue;
       }
     }
+    if (in[pos] != '.') {
+      // Fast path: a run of lines that end with CRLF and do not start with
+      // a dot needs no change on the way out; it goes in one call.
+      std::size_t p = pos;
+      for (;;) {
+        const void* nl = std::memchr(in.data() + p, '\n', n - p);
+        if (nl == nullptr) break;
+        std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - in.data());
+        if (at == p || in[at - 1] != '\r') break;  // a bare LF: the slow path
+        p = at + 1;
+        if (p == n || in[p] == '.') break;
+      }
+      if (p > pos) {
+        sink.crlf_lines(in.substr(pos, p - pos));
+        size_ += p - pos;
+        prev_crlf_ = true;
+        at_line_start_ = true;
+        pos = p;
+        continue;
+      }
+    }
     const void* found = std::memchr(in.data() + pos, '\n', n - pos);
     if (found == nullptr) {
       std::size_t end = n;
@@ -68,6 +89,26 @@ std::size_t DataDecoder::feed(std::string_view in, bool eof, LineSink& sink) {
     done_ = true;
   }
   return pos;
+}
+
+// LineSink::crlf_lines - the slow path, line by line
+void LineSink::crlf_lines(std::string_view lines) {
+  while (!lines.empty()) {
+    std::size_t nl = lines.find('\n');
+    text(lines.substr(0, nl - 1));
+    end_of_line();
+    lines.remove_prefix(nl + 1);
+  }
+}
+
+// LfWriter::crlf_lines - the same lines with LF alone as the terminator
+void LfWriter::crlf_lines(std::string_view lines) {
+  while (!lines.empty()) {
+    std::size_t nl = lines.find('\n');
+    out_.append(lines.substr(0, nl - 1));
+    out_.append("\n");
+    lines.remove_prefix(nl + 1);
+  }
 }
 
 // WireWriter::text - stuff a leading dot (RFC 5321 4.5.2)

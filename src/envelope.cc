@@ -65,3 +65,11 @@ std::string log_line(const Envelope& env, const Outcome& o) {
 }
 
 }  // namespace spoolgate
+
+namespace spoolgate {
+
+void log_message(const Envelope& env, const Outcome& outcome) {
+  if (log::enabled()) log::info("{}", log_line(env, outcome));
+}
+
+}  // namespace spoolgate

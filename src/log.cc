@@ -52,6 +52,8 @@ void init(Target target, const std::string& path, bool verbose) {
 
 bool verbose() { return state().verbose; }
 
+bool enabled() { return state().target != Target::none; }
+
 // write - one line, one write(2): concurrent writers never interleave within a line
 void write(int priority, std::string_view line) {
   State& s = state();
@@ -81,6 +83,12 @@ void write(int priority, std::string_view line) {
 
 // printable - peer text made safe for a log line
 std::string printable(std::string_view s, std::size_t max) {
+  bool clean = s.size() <= max;
+  for (std::size_t i = 0; clean && i < s.size(); ++i) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    clean = u >= 32 && u < 127;
+  }
+  if (clean) return std::string(s);
   std::string out;
   out.reserve(std::min(s.size(), max));
   for (char c : s) {

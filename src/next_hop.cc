@@ -119,7 +119,7 @@ void NextHop::open() {
 }
 
 void NextHop::send(std::string_view line) {
-  log::debug("next hop > {}", log::printable(line));
+  if (log::verbose()) log::debug("next hop > {}", log::printable(line));
   stream_->write(line);
   stream_->write("\r\n");
 }
@@ -130,7 +130,7 @@ Reply NextHop::read_reply() {
   for (;;) {
     SmtpStream::Line line = stream_->read_line(kMaxReplyLine);
     if (line.too_long) throw NextHopError("reply line too long");
-    log::debug("next hop < {}", log::printable(line.text));
+    if (log::verbose()) log::debug("next hop < {}", log::printable(line.text));
     std::optional<ReplyLine> parsed = parse_reply_line(line.text);
     if (!parsed) throw NextHopError("malformed reply: " + log::printable(line.text, 80));
     if (reply.code != 0 && parsed->code != reply.code)

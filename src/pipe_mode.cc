@@ -283,7 +283,7 @@ int run_pipe(const Options& opts) {
   // verdict= is the filter's verdict, as in the server modes; reply= says
   // what became of the message
   if (outcome.reply.empty()) outcome.reply = r.line;
-  log::info("{}", log_line(env, outcome));
+  log_message(env, outcome);
   std::string line = r.line + "\n";
   (void)!::write(1, line.data(), line.size());
   return r.status;

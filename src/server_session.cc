@@ -36,6 +36,9 @@ class GuardedSink : public LineSink {
   void end_of_line() override {
     if (!off_) guard([&] { inner_.end_of_line(); });
   }
+  void crlf_lines(std::string_view lines) override {
+    if (!off_) guard([&] { inner_.crlf_lines(lines); });
+  }
   void turn_off() { off_ = true; }
   const std::string& error() const { return error_; }
 
@@ -238,7 +241,7 @@ void ServerSession::serve() {
       error(500, "5.5.2", "Error: line too long");
     } else {
       std::string text(line.text);  // the view dies at the next read
-      log::debug("client < {}", log::printable(text));
+      if (log::verbose()) log::debug("client < {}", log::printable(text));
       dispatch(text, line.crlf);
     }
     if (errors_ >= kMaxErrors) {
@@ -537,14 +540,14 @@ void ServerSession::receive_message(bool data_crlf) {
   // Postfix will send the message again, and it must not arrive twice.
   if (!client_.has_line(kMaxCommandLine) && client_.peer_closed_now()) {
     outcome.reply = "client disconnected before the verdict";
-    log::info("{}", log_line(env, outcome));
+    log_message(env, outcome);
     abort_next_hop_transaction();
     reset_transaction();
     return;
   }
   if (hook.end == HookResult::End::aborted) {
     outcome.reply = decision.reply.summary();
-    log::info("{}", log_line(env, outcome));
+    log_message(env, outcome);
     write_client(decision.reply.render());
     throw SessionEnd{75};
   }
@@ -571,7 +574,7 @@ void ServerSession::receive_message(bool data_crlf) {
     write_client(decision.reply.render());
     abort_next_hop_transaction();
   }
-  log::info("{}", log_line(env, outcome));
+  log_message(env, outcome);
   reset_transaction();
   if (next_hop_closing_) throw SessionEnd{75};
 }

@@ -59,6 +59,10 @@ class LineSink {
   /// More text of the current line (never contains the terminator).
   virtual void text(std::string_view piece) = 0;
   virtual void end_of_line() = 0;
+  /// Whole lines at once, the fast path for well-formed input: each ends
+  /// with CRLF (the terminator) and none starts with ".". By default, split
+  /// into text() and end_of_line().
+  virtual void crlf_lines(std::string_view lines);
 };
 
 class DataDecoder {
@@ -99,6 +103,11 @@ class WireWriter : public LineSink {
   explicit WireWriter(ByteSink& out) : out_(out) {}
   void text(std::string_view piece) override;
   void end_of_line() override;
+  /// Such lines are already in wire form.
+  void crlf_lines(std::string_view lines) override {
+    out_.append(lines);
+    line_start_ = true;
+  }
 
  private:
   ByteSink& out_;
@@ -111,6 +120,7 @@ class LfWriter : public LineSink {
   explicit LfWriter(ByteSink& out) : out_(out) {}
   void text(std::string_view piece) override { out_.append(piece); }
   void end_of_line() override { out_.append("\n"); }
+  void crlf_lines(std::string_view lines) override;
 
  private:
   ByteSink& out_;
@@ -127,6 +137,10 @@ class TeeSink : public LineSink {
   void end_of_line() override {
     a_.end_of_line();
     b_.end_of_line();
+  }
+  void crlf_lines(std::string_view lines) override {
+    a_.crlf_lines(lines);
+    b_.crlf_lines(lines);
   }
 
  private:

@@ -49,5 +49,7 @@ struct Outcome {
 };
 
 std::string log_line(const Envelope& env, const Outcome& outcome);
+/// Log that line, if anything is logged at all (--log none costs nothing).
+void log_message(const Envelope& env, const Outcome& outcome);
 
 }  // namespace spoolgate

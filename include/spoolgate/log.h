@@ -29,6 +29,8 @@ void init(Target target, const std::string& path, bool verbose);
 
 /// Whether -v asked for the SMTP dialogue.
 bool verbose();
+/// Whether log lines go anywhere (not --log none).
+bool enabled();
 
 void write(int priority, std::string_view line);
 
