@@ -252,7 +252,7 @@ void ServerSession::serve() {
     }
   }
   resolve_pending();
-  client_.flush();
+  client_.close_output();  // the client has its 221: let it go now
   next_hop_.quit();
 }
 

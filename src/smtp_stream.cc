@@ -178,6 +178,11 @@ void SmtpStream::flush() {
   out_.clear();
 }
 
+void SmtpStream::close_output() {
+  flush();
+  if (out_is_socket_) ::shutdown(out_fd_, SHUT_WR);
+}
+
 // send_file - the spool goes to the socket without passing through user space
 void SmtpStream::send_file(int fd, off_t offset, std::size_t n) {
   flush();

@@ -73,7 +73,7 @@ class NextHop {
   }
   /// After a 354: the header prefix, the body (wire form), and ".".
   void send_message(std::string_view prefix, const Spool& body);
-  /// QUIT, a short wait for 221, then close; never throws.
+  /// Send QUIT and close, without waiting for the 221; never throws.
   void quit() noexcept;
 
  private:

@@ -91,6 +91,9 @@ class SmtpStream {
   std::size_t pending_output() const { return out_.size(); }
   /// Write all queued output, each wait bounded by the timeout. Throws IoError.
   void flush();
+  /// Flush, then tell the peer there is no more (shutdown SHUT_WR on a
+  /// socket), so that it need not wait for this process to exit.
+  void close_output();
   /// Flush, then send `n` octets of `fd` from `offset` (sendfile(2)).
   void send_file(int fd, off_t offset, std::size_t n);
 
