@@ -1,7 +1,7 @@
 // child_process.h - a hook process: execve without a shell, its own process group
 //
 // DESCRIPTION
-//   ChildProcess::start() forks and execs one program with the argv,
+//   ChildProcess::start() starts one program with the argv,
 //   environment and three descriptors it is given, and nothing else:
 //   - the child leads a new process group, so that kill_group() reaches the
 //     hook and everything it started ("with extreme prejudice", as Postfix's
@@ -10,14 +10,16 @@
 //     spoolgate leaves no hook behind;
 //   - every other descriptor is closed (close_range), signal dispositions and
 //     the signal mask are reset;
-//   - an exec failure comes back to the parent through a close-on-exec pipe,
-//     as an error, not as a mysterious exit status.
+//   - it is started with vfork(2), which copies no page tables (one hook
+//     per message means one process per message);
+//   - an exec failure comes back to the parent as an error, not as a
+//     mysterious exit status.
 //
 //   The destructor of a child still running kills its group and reaps it, so
 //   that no exit path (an exception, a timeout) leaves a hook behind.
 //
 // DIAGNOSTICS
-//   start() throws std::system_error (fork failed, exec failed with errno).
+//   start() throws std::system_error (vfork failed, exec failed with errno).
 //
 // SECURITY
 //   No shell is ever involved. find_program() looks a bare name up in PATH,
