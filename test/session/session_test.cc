@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -715,6 +716,20 @@ TEST_CASE("rewrite mode forwards the hook's message instead", "[hook]") {
     CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 Try again later");
     CHECK(h2.messages().empty());
   }
+}
+
+TEST_CASE("rewrite output of any line length streams through", "[hook]") {
+  Sandbox box;
+  FakeNextHop::Config unlimited;
+  unlimited.ehlo = {"fake.example", "PIPELINING", "SIZE"};
+  FakeNextHop hop(unlimited);
+  write_file(box.file("long"), "Subject: long\n\n" + std::string(3 * 1024 * 1024, 'z') + "\n");
+  Run r = run_spoolgate(box, {hop_args(hop, {"--hook", hook("print-stdout") + " " + box.file("long"), "--hook-output",
+                                             "rewrite"}),
+                              transaction(kBody)});
+  REQUIRE(hop.messages().size() == 1);
+  CHECK(hop.messages()[0] == "Subject: long\r\n\r\n" + std::string(3 * 1024 * 1024, 'z') + "\r\n");
+  if (!std::getenv("ASAN_OPTIONS")) CHECK(r.max_rss_kb < 16 * 1024);
 }
 
 TEST_CASE("--add-header without a hook", "[hook]") {
