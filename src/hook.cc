@@ -57,7 +57,7 @@ class StdoutCollector {
       feed({}, true);
       if (!failed_) {
         try {
-          spool_->finish();
+          spool_->finish_in_memory();
         } catch (const std::system_error& e) {
           failed_ = true;
           error_ = e.what();

@@ -146,7 +146,11 @@ Reply NextHop::read_reply() {
 void NextHop::send_message(std::string_view prefix, const Spool& body) {
   log::debug("next hop > (message: {} octets of header fields, {} octets)", prefix.size(), body.size());
   stream_->write(prefix);
-  stream_->send_file(body.fd(), 0, body.size());
+  if (std::optional<std::string_view> small = body.in_memory()) {
+    stream_->write(*small);  // prefix, message and "." in one write
+  } else {
+    stream_->send_file(body.fd(), 0, body.size());
+  }
   stream_->write(".\r\n");
   stream_->flush();
 }

@@ -77,6 +77,11 @@ bool read_message(LineSink& sink, DataDecoder& decoder, const Deadline& deadline
 }
 
 bool is_8bit(const Spool& s) {
+  if (std::optional<std::string_view> m = s.in_memory()) {
+    for (char c : *m)
+      if (static_cast<unsigned char>(c) >= 128) return true;
+    return false;
+  }
   char buf[65536];
   off_t off = 0;
   for (;;) {
@@ -184,7 +189,7 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
       outcome.verdict = "defer";
       return Result{kExTempFail, "4.4.7 " + error};
     }
-    wire.finish();
+    wire.finish_in_memory();
     if (for_hook) for_hook->finish();
   } catch (const std::system_error& e) {
     log::warn("cannot spool message: {}", e.what());

@@ -506,7 +506,7 @@ void ServerSession::receive_message(bool data_crlf) {
   std::string spool_error = guarded.error();
   if (!too_big && spool_error.empty()) {
     try {
-      wire.finish();
+      wire.finish_in_memory();
       if (for_hook) for_hook->finish();
     } catch (const std::system_error& e) {
       spool_error = e.what();

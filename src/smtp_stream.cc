@@ -54,6 +54,10 @@ SmtpStream::Fill SmtpStream::read_some(const Deadline& deadline, bool idle_ok) {
   for (;;) {
     ssize_t n;
     if (in_is_socket_) {
+      // Right after a write the answer cannot be there yet: wait first,
+      // rather than pay for a recv that says EAGAIN.
+      if (awaiting_answer_ && !wait(in_fd_, POLLIN, deadline, "reading", idle_ok)) return Fill::idle;
+      awaiting_answer_ = false;
       n = ::recv(in_fd_, buf_.get() + end_, kReadBuffer - end_, MSG_DONTWAIT);
     } else {
       if (!wait(in_fd_, POLLIN, deadline, "reading", idle_ok)) return Fill::idle;
@@ -151,6 +155,7 @@ SmtpStream::Line SmtpStream::read_line(std::size_t max) {
 // flush - send everything queued; sockets with MSG_DONTWAIT so that the
 // per-wait timeout holds without touching the descriptor's flags
 void SmtpStream::flush() {
+  if (!out_.empty()) awaiting_answer_ = true;
   std::size_t done = 0;
   Deadline deadline = Deadline::after(timeout_);
   while (done < out_.size()) {

@@ -39,6 +39,12 @@ void Spool::finish() {
   ensure_file(0);
 }
 
+// finish_in_memory - keep a small message in the buffer, within the limit
+// the administrator set (--spool-memory 0: everything goes to disk)
+void Spool::finish_in_memory() {
+  if (fd_ || buf_.size() > memory_limit_) finish();
+}
+
 void Spool::flush_buffer() {
   if (buf_.empty()) return;
   ensure_file(buf_.size());

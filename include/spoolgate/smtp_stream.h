@@ -116,6 +116,7 @@ class SmtpStream {
   std::size_t end_ = 0;
   bool eof_ = false;
   bool discarding_ = false;  // inside an over-long line
+  bool awaiting_answer_ = false;  // output just left: wait before trying to read
   std::string out_;
 };
 

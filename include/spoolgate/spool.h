@@ -7,9 +7,13 @@
 //   unlinked at once. Either way the file never has a name that could
 //   outlive the process, on any exit path, SIGKILL included (SPEC).
 //
-//   Writes are buffered. The spool is read with offsets only (sendfile,
-//   pread), so its file offset never matters; open_reader() gives the hook
-//   its own read-only, seekable descriptor.
+//   Writes are buffered (kSpoolWriteBuffer). A message that never outgrew
+//   that buffer may stay there: finish_in_memory() keeps it, and the next
+//   hop gets it in the same write as DATA's end (most mail is small, and
+//   this saves creating, writing and reading a file per message). Whoever
+//   needs a descriptor calls finish(). The spool is read with offsets only
+//   (sendfile, pread), so its file offset never matters; open_reader()
+//   gives the hook its own read-only, seekable descriptor.
 //
 // DIAGNOSTICS
 //   append() and finish() throw std::system_error: ENOSPC, EFBIG (past
@@ -21,7 +25,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "spoolgate/data_codec.h"
 #include "spoolgate/fd.h"
@@ -36,8 +42,16 @@ class Spool : public ByteSink {
   Spool& operator=(Spool&&) = default;
 
   void append(std::string_view bytes) override;
-  /// Write what is buffered.
+  /// Write what is buffered: afterwards fd() holds the whole message.
   void finish();
+  /// The end of the message: like finish(), but a message still small
+  /// enough to be all in the buffer stays there (see in_memory()).
+  void finish_in_memory();
+  /// The whole message when it is held in memory (no file); else nullopt.
+  std::optional<std::string_view> in_memory() const {
+    if (fd_) return std::nullopt;
+    return std::string_view(buf_);
+  }
   /// Octets appended so far.
   std::uint64_t size() const { return written_ + buf_.size(); }
   /// The descriptor (after finish()).

@@ -255,3 +255,28 @@ TEST_CASE("Spool can be moved", "[spool]") {
   b.finish();
   CHECK(read_all(b.fd()) == "moved\r\n");
 }
+
+TEST_CASE("Spool::finish_in_memory: a small message stays in the buffer, no file at all", "[spool]") {
+  TempDir dir;
+  Spool s(dir.path(), 1024 * 1024);
+  s.append("Subject: small\r\n\r\nbody\r\n");
+  s.finish_in_memory();
+  REQUIRE(s.in_memory().has_value());
+  CHECK(*s.in_memory() == "Subject: small\r\n\r\nbody\r\n");
+  CHECK(s.fd() == -1);
+  SECTION("--spool-memory 0 means nothing stays in memory") {
+    Spool d(dir.path(), 0);
+    d.append("x\r\n");
+    d.finish_in_memory();
+    CHECK_FALSE(d.in_memory().has_value());
+    CHECK(read_all(d.fd()) == "x\r\n");
+  }
+  SECTION("past the write buffer it is a file") {
+    Spool b(dir.path(), 1024 * 1024);
+    std::string big = pattern(200 * 1024);
+    b.append(big);
+    b.finish_in_memory();
+    CHECK_FALSE(b.in_memory().has_value());
+    CHECK(read_all(b.fd()) == big);
+  }
+}
