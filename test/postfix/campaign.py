@@ -223,6 +223,34 @@ def compare(sent, got, header):
     return problems
 
 
+def explain_duplicate(qid, copies, maillog, filter_port):
+    """For each copy of a message delivered more than once: the queue ID the
+    reinjection smtpd gave it (from its Received: field), and how Postfix's
+    try through the filter that carried it ended. A copy the next hop queued
+    during a try that Postfix logged as "lost connection ... while sending
+    end of data" was committed downstream while spoolgate died before its
+    own 250 reached Postfix: the SMTP commit window (RFC 1047)."""
+    out = []
+    lines = open(maillog, encoding="utf-8", errors="replace").read().splitlines()
+    tries = [l for l in lines if re.search(r"\]: %s: to=<[^>]*>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:%s, "
+                                           % (re.escape(qid), filter_port), l)]
+    for path, eml in copies:
+        m = re.search(rb"\(Postfix\) with E?SMTP id ([0-9A-Za-z]+)", eml)
+        nq = m.group(1).decode() if m else "?"
+        client = next((l for l in lines if re.search(r"\]: %s: client=.*orig_queue_id=%s" % (nq, re.escape(qid)), l)), None)
+        how = "no try found"
+        if client:
+            t = client[:15]
+            after = [l for l in tries if l[:15] >= t]
+            if after:
+                how = re.sub(r".*(status=.*)$", r"\1", after[0])
+        window = "lost connection" in how and "end of data" in how
+        out.append("copy %s: queued by the next hop as %s during a try that ended %s%s"
+                   % (path, nq, how, " -> the SMTP commit window: spoolgate was gone after the next hop's 250"
+                      " and before its own reached Postfix" if window else ""))
+    return out
+
+
 def account(d, sinkdir, queue_json, maillog, filter_port, header, hooklog=None):
     msgs = manifest(d)
     sub = submitted(d)
@@ -312,6 +340,7 @@ def account(d, sinkdir, queue_json, maillog, filter_port, header, hooklog=None):
                 fig["delivered twice or more"] += 1
                 problems.append("%s (%s) delivered %d times: %s" % (m["msgid"], res, len(dl),
                                                                  " ".join(p for p, _ in dl)))
+                problems.extend("  " + l for l in explain_duplicate(res, dl, maillog, filter_port))
             if bl:
                 fig["bounced for a fault"] += 1
                 problems.append("%s bounced although not REJECTME: %s" % (m["msgid"], " ".join(p for p, _ in bl)))
