@@ -24,7 +24,7 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     #        (the tests' final SMTP sink), perl (test hooks), procps
     apt-get install -y -q --no-install-recommends \
         meson ninja-build g++ pkg-config libboost-program-options-dev libfmt-dev catch2 \
-        postfix swaks python3 perl procps ca-certificates
+        postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev
 fi
 
 cd "$here"
