@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,49 +66,96 @@ std::optional<int> ChildProcess::try_wait() {
   return status_;
 }
 
-// start - vfork, set the child up, exec. vfork: no page tables are copied
-// and no copy-on-write faults follow (a hook per message is a fork per
-// message). The child only makes system calls on data prepared here, and
-// leaves by execve or _exit; the parent sleeps until then, so the exec's
-// errno can come back through shared memory.
+namespace {
+
+// on_parent_death - in the guardian: spoolgate is gone, so is the hook's group
+void on_parent_death(int) { ::kill(-::getpgrp(), SIGKILL); }
+
+// guard - the guardian: leads the process group, starts the hook in it,
+// waits, and ends as the hook ended. If spoolgate dies (PR_SET_PDEATHSIG
+// sends SIGUSR1), it kills the whole group, the hook's own children
+// included, which PR_SET_PDEATHSIG on the hook alone could not do.
+[[noreturn]] void guard(pid_t spoolgate, const char* path, char* const* argv, char* const* envp, const int fds[3],
+                        int report) {
+  ::setpgid(0, 0);
+  struct sigaction sa {};
+  sa.sa_handler = on_parent_death;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGUSR1, &sa, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, SIGUSR1);
+  if (::getppid() != spoolgate) ::_exit(127);  // spoolgate died before prctl
+  // stdin, stdout, stderr for the hook; the report pipe on 3; nothing else
+  int high[4];
+  const int wanted[4] = {fds[0], fds[1], fds[2], report};
+  for (int i = 0; i < 4; ++i) high[i] = move_high(wanted[i]);
+  for (int i = 0; i < 4; ++i)
+    if (high[i] >= 0 && ::dup2(high[i], i) < 0) ::_exit(127);
+  close_others(4);
+  ::fcntl(3, F_SETFD, FD_CLOEXEC);
+
+  volatile int exec_errno = 0;
+  pid_t guardian = ::getpid();
+  pid_t hook = ::vfork();
+  if (hook < 0) ::_exit(127);
+  if (hook == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != guardian) ::_exit(127);
+    signals::reset_for_child();
+    ::execve(path, argv, envp);
+    exec_errno = errno;
+    ::_exit(127);
+  }
+  if (exec_errno != 0) {
+    int e = exec_errno;
+    (void)!::write(3, &e, sizeof e);
+    ::_exit(127);
+  }
+  // the hook holds its own descriptors: ours would only delay its EOFs
+  for (int fd = 0; fd < 4; ++fd) ::close(fd);
+  int st = 0;
+  while (::waitpid(hook, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(st)) ::_exit(WEXITSTATUS(st));
+  // die of the same signal, so that spoolgate sees what the hook did
+  int sig = WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL;
+  struct rlimit no_core = {0, 0};  // this copy of spoolgate holds mail: no core file
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::kill(::getpid(), sig);
+  ::_exit(128 + sig);
+}
+
+}  // namespace
+
+// start - a guardian process (fork), which starts the hook (vfork + exec)
+// in its own process group and waits for it; see guard(). An exec failure
+// comes back through a close-on-exec pipe: EOF means the hook is running.
 ChildProcess ChildProcess::start(const ChildSpec& spec) {
   std::vector<char*> argv, envp;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (const std::string& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  const char* path = spec.path.c_str();
   const int fds[3] = {spec.stdin_fd, spec.stdout_fd, spec.stderr_fd};
 
-  volatile int exec_errno = 0;
+  Pipe report = Pipe::create();
   pid_t parent = ::getpid();
-  pid_t pid = ::vfork();
-  if (pid < 0) throw errno_error("vfork");
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // spoolgate died before prctl
-    int high[3];
-    for (int i = 0; i < 3; ++i) high[i] = move_high(fds[i]);
-    for (int i = 0; i < 3; ++i) {
-      if (high[i] >= 0 && ::dup2(high[i], i) < 0) {
-        exec_errno = errno;
-        ::_exit(127);
-      }
-    }
-    close_others(3);
-    signals::reset_for_child();
-    ::execve(path, argv.data(), envp.data());
-    exec_errno = errno;
-    ::_exit(127);
-  }
+  pid_t pid = ::fork();
+  if (pid < 0) throw errno_error("fork");
+  if (pid == 0) guard(parent, spec.path.c_str(), argv.data(), envp.data(), fds, report.write.get());
   ::setpgid(pid, pid);  // also from here, so that kill(-pid) works at once
   ChildProcess child(pid);
-  if (exec_errno != 0) {
+  report.write.reset();
+  int e = 0;
+  ssize_t n = retry_eintr([&] { return ::read(report.read.get(), &e, sizeof e); });
+  if (n == static_cast<ssize_t>(sizeof e)) {
     int st;
     retry_eintr([&] { return ::waitpid(pid, &st, 0); });
     child.status_ = st;
-    throw errno_error("execute " + spec.path, exec_errno);
+    throw errno_error("execute " + spec.path, e);
   }
   return child;
 }

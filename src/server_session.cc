@@ -333,6 +333,7 @@ void ServerSession::helo(const Command& c, bool) {
 // xforward - taken for the hook and the log, forwarded as far as announced
 void ServerSession::xforward(const Command& c, bool) {
   if (tx_.mail != Transaction::Mail::none) return error(503, "5.5.1", "Error: MAIL transaction in progress");
+  if (!forwardable()) return;
   std::string problem;
   auto attrs = parse_xforward(c.args, &problem);
   if (!attrs) return error(501, "5.5.4", problem);
@@ -345,11 +346,26 @@ void ServerSession::xforward(const Command& c, bool) {
   });
 }
 
+// forwardable - a line that goes to the next hop as it is: no control
+// character in it, so that no next hop can read a bare CR as a line end
+// (one command would become two)
+bool ServerSession::forwardable() {
+  for (char ch : line_) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    if ((u < 32 && ch != '\t') || u == 127) {
+      error(501, "5.5.2", "Syntax error: control character in command");
+      return false;
+    }
+  }
+  return true;
+}
+
 // mail - checked here, then the next hop decides
 void ServerSession::mail(const Command& c, bool) {
   if (tx_.mail == Transaction::Mail::pending) resolve_pending();  // was the last MAIL taken?
   if (!greeted_) return error(503, "5.5.1", "Error: send HELO/EHLO first");
   if (tx_.mail == Transaction::Mail::accepted) return error(503, "5.5.1", "Error: nested MAIL command");
+  if (!forwardable()) return;
   auto path = parse_path_args(c.args, "FROM:");
   if (!path) {
     if (!starts_with_keyword(c.args, "FROM:")) return error(501, "5.5.4", "Syntax: MAIL FROM:<address>");
@@ -379,6 +395,7 @@ void ServerSession::mail(const Command& c, bool) {
 // rcpt - the recipient counts only once the next hop accepted it
 void ServerSession::rcpt(const Command& c, bool) {
   if (tx_.mail == Transaction::Mail::none) return error(503, "5.5.1", "Error: need MAIL command");
+  if (!forwardable()) return;
   auto path = parse_path_args(c.args, "TO:");
   if (!path) {
     if (!starts_with_keyword(c.args, "TO:")) return error(501, "5.5.4", "Syntax: RCPT TO:<address>");
@@ -538,7 +555,9 @@ void ServerSession::receive_message(bool data_crlf) {
 
   // 3. A client that has gone gets nothing done for it: after the queue,
   // Postfix will send the message again, and it must not arrive twice.
-  if (!client_.has_line(kMaxCommandLine) && client_.peer_closed_now()) {
+  // (has_line() first saves a read when a command follows already; but a
+  // last line without its LF only counts once EOF is known: ask again)
+  if (!client_.has_line(kMaxCommandLine) && client_.peer_closed_now() && !client_.has_line(kMaxCommandLine)) {
     outcome.reply = "client disconnected before the verdict";
     log_message(env, outcome);
     abort_next_hop_transaction();
@@ -568,7 +587,21 @@ void ServerSession::receive_message(bool data_crlf) {
   // 5. Act.
   if (decision.verdict == Verdict::accept) {
     std::string prefix = opts_.add_header_wire + hook.headers_wire;
-    deliver(prefix, hook.rewritten ? *hook.rewritten : wire, outcome);
+    try {
+      deliver(prefix, hook.rewritten ? *hook.rewritten : wire, outcome);
+    } catch (const IoError& e) {
+      // the session ends with a 421 (run()); the message still gets its line
+      if (e.peer != Peer::next_hop) throw;
+      outcome.reply = e.kind == IoError::Kind::timeout
+                          ? fmt::format("421 4.4.2 {} Error: timeout talking to the next hop", opts_.hostname)
+                          : fmt::format("421 4.4.2 {} Error: next hop connection lost", opts_.hostname);
+      log_message(env, outcome);
+      throw;
+    } catch (const NextHopError& e) {
+      outcome.reply = fmt::format("421 4.3.0 {} Error: next hop protocol error", opts_.hostname);
+      log_message(env, outcome);
+      throw;
+    }
   } else {
     outcome.reply = decision.reply.summary();
     write_client(decision.reply.render());
@@ -602,6 +635,10 @@ void ServerSession::deliver(const std::string& prefix, const Spool& body, Outcom
   Reply ours = relayed(final_reply);
   outcome.reply = ours.summary();
   write_client(ours.render());
+  // Answer now, before logging and cleaning up: the shorter the time
+  // between the next hop's 250 and ours, the smaller the window in which a
+  // crash of ours makes Postfix send the message again (RFC 1047).
+  client_.flush();
   if (ours.code == 250) {
     errors_ = 0;
     junk_ = 0;

@@ -1,17 +1,19 @@
 // child_process.h - a hook process: execve without a shell, its own process group
 //
 // DESCRIPTION
-//   ChildProcess::start() starts one program with the argv,
-//   environment and three descriptors it is given, and nothing else:
-//   - the child leads a new process group, so that kill_group() reaches the
-//     hook and everything it started ("with extreme prejudice", as Postfix's
-//     spawn_command does);
-//   - it gets PR_SET_PDEATHSIG = SIGKILL, so that spawn(8) killing
-//     spoolgate leaves no hook behind;
+//   ChildProcess::start() starts one program with the argv, environment
+//   and three descriptors it is given, and nothing else, under a guardian:
+//   - the guardian (a fork of spoolgate) leads a new process group, starts
+//     the program in it (vfork + execve) and waits for it, then ends the
+//     way the program ended (same exit status, same signal);
+//   - kill_group() reaches the guardian, the hook and everything it
+//     started ("with extreme prejudice", as Postfix's spawn_command does);
+//   - if spoolgate dies, even by SIGKILL, the guardian learns it
+//     (PR_SET_PDEATHSIG) and kills the whole group, the hook's own children
+//     included; the hook itself also has PR_SET_PDEATHSIG = SIGKILL against
+//     the guardian. So spawn(8) killing spoolgate leaves nothing behind;
 //   - every other descriptor is closed (close_range), signal dispositions and
 //     the signal mask are reset;
-//   - it is started with vfork(2), which copies no page tables (one hook
-//     per message means one process per message);
 //   - an exec failure comes back to the parent as an error, not as a
 //     mysterious exit status.
 //
@@ -19,7 +21,7 @@
 //   that no exit path (an exception, a timeout) leaves a hook behind.
 //
 // DIAGNOSTICS
-//   start() throws std::system_error (vfork failed, exec failed with errno).
+//   start() throws std::system_error (fork failed, exec failed with errno).
 //
 // SECURITY
 //   No shell is ever involved. find_program() looks a bare name up in PATH,

@@ -89,6 +89,7 @@ class ServerSession {
   void abort_next_hop_transaction();
   void reset_transaction();
 
+  bool forwardable();
   void reply(const Reply& r);
   void error(int code, std::string_view enhanced, std::string_view text);
   void junk();

@@ -221,6 +221,32 @@ TEST_CASE("SIGKILL mid-message: the hook dies too, no file remains, nothing deli
   CHECK(left == 0);
 }
 
+TEST_CASE("SIGKILL mid-message: the hook's own children die too", "[signals]") {
+  // a shell hook whose scanner runs as its child: PR_SET_PDEATHSIG on the
+  // hook alone would leave the scanner running; the guardian kills the group
+  Sandbox box;
+  std::string mark = box.file("hook-running");
+  FakeNextHop hop;
+  std::string seconds = std::to_string(1000 + ::getpid() % 9000);  // a command line of its own
+  std::string sleeper = "sleep " + seconds;
+  RunOptions o{args_for(hop, {"--hook", hook("mark-and-sleep-child") + " " + mark + " " + seconds}),
+               transaction(kBody)};
+  int running = 0;
+  o.after_input = [&](int, pid_t pid) {
+    if (wait_for_file(mark, 10000)) {
+      for (int i = 0; i < 200 && (running = count_processes(sleeper)) == 0; ++i) ::usleep(10000);
+    }
+    ::kill(pid, SIGKILL);
+  };
+  Run r = run_spoolgate(box, o);
+  CHECK(running == 1);
+  CHECK(r.status == 128 + SIGKILL);
+  CHECK(hop.messages().empty());
+  int left = 1;
+  for (int i = 0; i < 300 && (left = count_processes(sleeper)) != 0; ++i) ::usleep(10000);
+  CHECK(left == 0);
+}
+
 // ---------------------------------------------------------------- resources
 
 TEST_CASE("no disk for the spool: 451 4.3.0, never 250, never 5xx", "[resources]") {

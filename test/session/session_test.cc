@@ -409,6 +409,34 @@ TEST_CASE("syntax and sequence inside a transaction", "[replies]") {
   CHECK(rep[8].rfind("503 5.5.1", 0) == 0);  // XFORWARD in a transaction
 }
 
+TEST_CASE("a command for the next hop with a control character in it is refused", "[replies]") {
+  // a next hop that ended lines at a bare CR would read two commands
+  Sandbox box;
+  FakeNextHop hop;
+  Run r = run_spoolgate(box, {hop_args(hop), "EHLO c\r\nMAIL FROM:<a@b> X=1\rRCPT TO:<c@d>\r\nMAIL FROM:<a@b>\r\n"
+                                             "RCPT TO:<c@d> NOTIFY=\x01\r\nXFORWARD NAME=a\x7f\r\nQUIT\r\n"});
+  std::vector<std::string> rep = replies_after_ehlo(r.output);
+  REQUIRE(rep.size() == 5);
+  CHECK(rep[0].rfind("501 5.5.2", 0) == 0);
+  CHECK(rep[1] == "250 2.1.0 Ok");
+  CHECK(rep[2].rfind("501 5.5.2", 0) == 0);
+  CHECK(rep[3].rfind("503 5.5.1", 0) == 0);  // XFORWARD inside the transaction is checked first
+  CHECK(hop.count("MAIL") == 1);
+  CHECK(hop.count("RCPT") == 0);
+}
+
+TEST_CASE("a last command without its line end still counts after the message", "[transfer]") {
+  // found by fuzz_session: the message must not be taken for abandoned
+  Sandbox box;
+  FakeNextHop hop;
+  Run r = run_spoolgate(box, {hop_args(hop), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\r\n.\r\nRSET"});
+  CHECK(hop.messages().size() == 1);
+  std::vector<std::string> rep = replies_after_ehlo(r.output);
+  REQUIRE(rep.size() == 5);
+  CHECK(rep[3] == "250 2.0.0 Ok: queued as FAKE1");
+  CHECK(rep[4] == "250 2.0.0 Ok");
+}
+
 TEST_CASE("too many bad commands end the session with 421", "[replies]") {
   Sandbox box;
   FakeNextHop hop;
