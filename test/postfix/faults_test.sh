@@ -292,13 +292,17 @@ scenario_hook_timeout() {
     hook_fault "sleeper 30 grandchild" 2 "451 4\\.7\\.1 " "verdict=defer, hook=timeout.*relay=none, reply=\\(451 4\\.7\\.1 "
 }
 
-# the hook process of this instance's only spoolgate, once it runs
+# the hook process of this instance's only spoolgate, once it runs: the
+# child of spoolgate's guardian (spoolgate -> guardian -> hook; the guardian
+# leads the hook's process group and kills it if spoolgate dies)
 wait_for_hook() {
     SG_PID='' HOOK_PID=''
-    local p
+    local p g
     for p in $(fl_sg_pids); do
-        HOOK_PID=$(pgrep -P "$p" | head -1)
-        [ -n "$HOOK_PID" ] && { SG_PID=$p; return 0; }
+        for g in $(pgrep -P "$p"); do
+            HOOK_PID=$(pgrep -P "$g" | head -1)
+            [ -n "$HOOK_PID" ] && { SG_PID=$p; return 0; }
+        done
     done
     return 1
 }
@@ -326,9 +330,11 @@ kill_spoolgate_in_hook() {
     fl_install_master "$ACCEPT_MASTER"
     sleep 1
     kill -0 "$HOOK_PID" 2> /dev/null || pf_fail "the hook ended before spoolgate was killed"
-    # the hook leads a process group of its own: what it started is there
-    local group
-    mapfile -t group < <(pgrep -g "$HOOK_PID")
+    # the hook runs in a process group of its own (led by the guardian):
+    # what it started is there
+    local group pgid
+    pgid=$(ps -o pgid= -p "$HOOK_PID" | tr -d ' ')
+    mapfile -t group < <(pgrep -g "$pgid")
     pf_log "the hook's process group: $(fl_ps "${group[@]}" | tr '\n' ';')"
     kill -KILL "$SG_PID"
     pf_pass "spoolgate $SG_PID killed with SIGKILL while its hook $HOOK_PID ran"
@@ -338,11 +344,11 @@ kill_spoolgate_in_hook() {
     else
         pf_fail "the hook outlived spoolgate: $(fl_ps "$HOOK_PID")"
     fi
-    group_gone() { [ -z "$(pgrep -g "$HOOK_PID")" ]; }
+    group_gone() { [ -z "$(pgrep -g "$pgid")" ]; }
     if pf_wait 5 group_gone; then
         pf_pass "nothing of the hook's process group (${group[*]}) outlived spoolgate"
     else
-        mapfile -t group < <(pgrep -g "$HOOK_PID")
+        mapfile -t group < <(pgrep -g "$pgid")
         pf_fail "processes the hook started outlived spoolgate (SIGKILL): $(fl_ps "${group[@]}" | tr '\n' ';')"
     fi
     expect_deferred 0 "lost connection"
