@@ -12,6 +12,7 @@
 #include "spoolgate/envelope.h"
 #include "spoolgate/hook.h"
 #include "spoolgate/log.h"
+#include "spoolgate/message_spools.h"
 #include "spoolgate/next_hop.h"
 #include "spoolgate/quarantine.h"
 #include "spoolgate/spool.h"
@@ -170,27 +171,15 @@ Result deliver(const Options& opts, const Envelope& env, const std::string& pref
 Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) {
   Deadline deadline = Deadline::after(opts.deadline);
   const bool has_hook = !opts.hook_words.empty();
-  Spool wire(opts.spool_dir, opts.spool_memory);
-  std::optional<Spool> for_hook;
-  WireWriter wire_writer(wire);
-  std::optional<LfWriter> lf_writer;
-  std::optional<TeeSink> tee;
-  LineSink* sink = &wire_writer;
-  if (has_hook) {
-    for_hook.emplace(opts.spool_dir, opts.spool_memory);
-    lf_writer.emplace(*for_hook);
-    tee.emplace(wire_writer, *lf_writer);
-    sink = &*tee;
-  }
+  MessageSpools spools(opts.spool_dir, opts.spool_memory, has_hook);
   DataDecoder decoder(DataDecoder::Mode::plain);
   std::string error;
   try {
-    if (!read_message(*sink, decoder, deadline, &error)) {
+    if (!read_message(spools, decoder, deadline, &error)) {
       outcome.verdict = "defer";
       return Result{kExTempFail, "4.4.7 " + error};
     }
-    wire.finish_in_memory();
-    if (for_hook) for_hook->finish();
+    spools.finish();
   } catch (const std::system_error& e) {
     log::warn("cannot spool message: {}", e.what());
     outcome.verdict = "defer";
@@ -208,7 +197,7 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
     Options limited = opts;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at() - Deadline::Clock::now());
     limited.hook_timeout = std::max(std::chrono::milliseconds(1), std::min(opts.hook_timeout, left));
-    hook = run_hook(limited, env, *for_hook, [] { return true; });
+    hook = run_hook(limited, env, spools.for_hook(), [] { return true; });
     outcome.hook = hook.status_text();
     if (!hook.problem.empty()) log::warn("{}: {}", env.log_queue_id(), hook.problem);
     decision = decide(hook);
@@ -217,7 +206,7 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
   if ((decision.verdict == Verdict::reject || decision.verdict == Verdict::discard) && !opts.quarantine_dir.empty() &&
       has_hook) {
     std::string where;
-    if (!quarantine_keep(opts.quarantine_dir, env, outcome.verdict.c_str(), *for_hook, &where)) {
+    if (!quarantine_keep(opts.quarantine_dir, env, outcome.verdict.c_str(), spools.for_hook(), &where)) {
       log::warn("{}: cannot quarantine: {}", env.log_queue_id(), where);
       outcome.verdict = "defer";
       return Result{kExTempFail, "4.3.0 cannot keep a quarantine copy"};
@@ -233,11 +222,11 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
   Options limited = opts;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at() - Deadline::Clock::now());
   limited.timeout = std::max(std::chrono::milliseconds(1), std::min(opts.timeout, left));
-  bool eightbit = is_8bit(hook.rewritten ? *hook.rewritten : wire);
+  bool eightbit = is_8bit(hook.rewritten ? *hook.rewritten : spools.wire());
   std::string prefix = opts.add_header_wire + hook.headers_wire;
   try {
     // SIZE= is the message as RFC 1870 counts it: CRLF line ends, no dot-stuffing
-    return deliver(limited, env, prefix, hook.rewritten ? *hook.rewritten : wire,
+    return deliver(limited, env, prefix, hook.rewritten ? *hook.rewritten : spools.wire(),
                    hook.rewritten ? hook.rewritten_size : env.size, eightbit, outcome);
   } catch (const IoError& e) {
     return Result{kExTempFail, fmt::format("4.4.2 {}", e.what())};

@@ -12,6 +12,7 @@
 #include "spoolgate/fd.h"
 #include "spoolgate/hook.h"
 #include "spoolgate/log.h"
+#include "spoolgate/message_spools.h"
 #include "spoolgate/quarantine.h"
 #include "spoolgate/spool.h"
 #include "spoolgate/verdict.h"
@@ -480,19 +481,8 @@ bool ServerSession::keep_next_hop_alive() {
 void ServerSession::receive_message(bool data_crlf) {
   Envelope& env = tx_.env;
   const bool has_hook = !opts_.hook_words.empty();
-  Spool wire(opts_.spool_dir, opts_.spool_memory);
-  std::optional<Spool> for_hook;
-  WireWriter wire_writer(wire);
-  std::optional<LfWriter> lf_writer;
-  std::optional<TeeSink> tee;
-  LineSink* sink = &wire_writer;
-  if (has_hook) {
-    for_hook.emplace(opts_.spool_dir, opts_.spool_memory);
-    lf_writer.emplace(*for_hook);
-    tee.emplace(wire_writer, *lf_writer);
-    sink = &*tee;
-  }
-  GuardedSink guarded(*sink);
+  MessageSpools spools(opts_.spool_dir, opts_.spool_memory, has_hook);
+  GuardedSink guarded(spools);
   DataDecoder decoder(DataDecoder::Mode::smtp_data, data_crlf);
   const std::uint64_t limit = size_limit();
   bool too_big = false;
@@ -523,8 +513,7 @@ void ServerSession::receive_message(bool data_crlf) {
   std::string spool_error = guarded.error();
   if (!too_big && spool_error.empty()) {
     try {
-      wire.finish_in_memory();
-      if (for_hook) for_hook->finish();
+      spools.finish();
     } catch (const std::system_error& e) {
       spool_error = e.what();
     }
@@ -542,7 +531,7 @@ void ServerSession::receive_message(bool data_crlf) {
     log::warn("{}: cannot spool message: {}", env.log_queue_id(), spool_error);
     decision = {Verdict::defer, Reply::make(451, "4.3.0", "Error: internal error, cannot spool message")};
   } else if (has_hook) {
-    hook = run_hook(opts_, env, *for_hook, [this] { return keep_next_hop_alive(); });
+    hook = run_hook(opts_, env, spools.for_hook(), [this] { return keep_next_hop_alive(); });
     hook_ran = true;
     outcome.hook = hook.status_text();
     if (!hook.problem.empty()) log::warn("{}: {}", env.log_queue_id(), hook.problem);
@@ -575,7 +564,7 @@ void ServerSession::receive_message(bool data_crlf) {
   if ((decision.verdict == Verdict::reject || decision.verdict == Verdict::discard) && !opts_.quarantine_dir.empty() &&
       hook_ran) {
     std::string where;
-    if (quarantine_keep(opts_.quarantine_dir, env, outcome.verdict.c_str(), *for_hook, &where)) {
+    if (quarantine_keep(opts_.quarantine_dir, env, outcome.verdict.c_str(), spools.for_hook(), &where)) {
       log::info("{}: quarantined as {}", env.log_queue_id(), where);
     } else {
       log::warn("{}: cannot quarantine: {}", env.log_queue_id(), where);
@@ -588,7 +577,7 @@ void ServerSession::receive_message(bool data_crlf) {
   if (decision.verdict == Verdict::accept) {
     std::string prefix = opts_.add_header_wire + hook.headers_wire;
     try {
-      deliver(prefix, hook.rewritten ? *hook.rewritten : wire, outcome);
+      deliver(prefix, hook.rewritten ? *hook.rewritten : spools.wire(), outcome);
     } catch (const IoError& e) {
       // the session ends with a 421 (run()); the message still gets its line
       if (e.peer != Peer::next_hop) throw;

@@ -1,0 +1,50 @@
+// message_spools.h - one incoming message, spooled in the forms it is needed in
+//
+// DESCRIPTION
+//   MessageSpools is the LineSink that the message's decoder writes to. It
+//   keeps the wire form (dot-stuffed, CRLF) for the next hop, and, when a
+//   hook is configured, the hook's form (as received, LF line ends, the form
+//   pipe(8) gives) in a second spool: the two differ (a line ending in a
+//   bare CR), so one cannot be made from the other afterwards. Both modes,
+//   the SMTP server and --pipe, receive messages through it.
+//
+// DIAGNOSTICS
+//   The LineSink calls and finish() throw std::system_error from the spools
+//   (no disk, file size limit); the caller decides what becomes of that.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "spoolgate/data_codec.h"
+#include "spoolgate/spool.h"
+
+namespace spoolgate {
+
+class MessageSpools : public LineSink {
+ public:
+  /// `for_hook`: also keep the hook's form.
+  MessageSpools(const std::string& dir, std::uint64_t memory_limit, bool for_hook);
+  MessageSpools(const MessageSpools&) = delete;
+  MessageSpools& operator=(const MessageSpools&) = delete;
+
+  void text(std::string_view piece) override;
+  void end_of_line() override;
+  void crlf_lines(std::string_view lines) override;
+
+  /// The end of the message: the wire form may stay in memory (small), the
+  /// hook's form is a file (the hook's stdin is a descriptor).
+  void finish();
+
+  const Spool& wire() const { return wire_; }
+  /// The hook's form; only when constructed `for_hook`.
+  const Spool& for_hook() const { return *lf_; }
+
+ private:
+  Spool wire_;
+  std::optional<Spool> lf_;
+  WireWriter wire_writer_;
+  std::optional<LfWriter> lf_writer_;
+};
+
+}  // namespace spoolgate
