@@ -74,15 +74,8 @@ submit() {
     pf_pass "submitted to Postfix's smtpd, queued as $QID ($reply)"
 }
 
-# sink files holding Message-ID <$1>
-sink_files_with() {
-    grep -lF -- "Message-ID: <$1>" "$PF_DIR"/sink/*.eml 2> /dev/null
-}
-sink_has() { [ -n "$(sink_files_with "$1")" ]; }
-queue_empty() { [ -z "$(postqueue -c "$PF_DIR/etc" -j 2> /dev/null)" ]; }
 # spoolgate's log lines for queue ID $1 ("DATE HOST spoolgate[PID]: $1: from=...")
 sglog_lines() { grep -E "^.*spoolgate\[[0-9]+\]: $1: " "$SGLOG" 2> /dev/null; }
-maillog_has() { grep -qE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
 # the delivery of queue ID $1 to the filter port, as Postfix logs it
 scan_line_re() { echo "postfix/[a-z]+\\[[0-9]+\\]: $1: to=<[^>]*>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:$PF_FILTER_PORT, "; }
 
@@ -91,35 +84,9 @@ scenario_deliver() {
     local msgid="deliver.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid"
     submit sender@example.com rcpt@example.net "$W/sent.eml"
-    if ! pf_wait 30 sink_has "$msgid"; then
-        pf_fail "the message did not reach the sink within 30 s"
-        pf_finish
-    fi
-    pf_wait 30 queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
-    sleep 1     # a duplicate delivery would show up by now
-    local files n
-    files=$(sink_files_with "$msgid")
-    n=$(wc -l <<< "$files")
-    if [ "$n" = 1 ]; then
-        pf_pass "delivered to the sink exactly once ($files)"
-    else
-        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
-    fi
-    local f=${files%%$'\n'*}
-    if $MSG compare "$W/sent.eml" "$f" "$ADDED_HEADER" > "$W/compare.txt"; then
-        pf_pass "$(tr '\n' ';' < "$W/compare.txt")"
-    else
-        pf_fail "the message arrived changed:"
-        cat "$W/compare.txt" >&2
-    fi
-    local env=${f%.eml}.env
-    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <rcpt@example.net>" "$env" &&
-        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
-        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
-    else
-        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
-    fi
-    if maillog_has "$(scan_line_re "$QID").*status=sent"; then
+    pf_expect_delivered_once "$msgid" "$W/sent.eml" "$ADDED_HEADER" rcpt@example.net 1
+    local f=$PF_DELIVERED
+    if pf_maillog_has "$(scan_line_re "$QID").*status=sent"; then
         pf_pass "Postfix delivered $QID through the filter port $PF_FILTER_PORT (status=sent)"
     else
         pf_fail "the maillog shows no delivery of $QID to the filter port $PF_FILTER_PORT"
@@ -134,40 +101,13 @@ scenario_reject() {
     submit sender@example.com reject@example.net "$W/sent.eml"
     local re
     re="$(scan_line_re "$QID").*status=bounced \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 550 5\\.7\\.1 virus found: Eicar-Test-Signature"
-    if pf_wait 30 maillog_has "$re"; then
+    if pf_wait 30 pf_maillog_has "$re"; then
         pf_pass "Postfix logged the bounce of $QID: $(grep -oE "status=bounced.*" "$PF_DIR/maillog" | head -1)"
     else
         pf_fail "no 'status=bounced (... 550 5.7.1 virus found: Eicar-Test-Signature' for $QID in the maillog within 30 s"
     fi
     # the bounce: from <>, to the sender, quoting the reason and the message
-    bounce_at_sink() {
-        local e
-        for e in "$PF_DIR"/sink/*.env; do
-            [ -e "$e" ] || return 1
-            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
-                grep -qF "virus found: Eicar-Test-Signature" "${e%.env}.eml" &&
-                grep -qF "$msgid" "${e%.env}.eml" && { BOUNCE=${e%.env}.eml; return 0; }
-        done
-        return 1
-    }
-    BOUNCE=
-    if pf_wait 30 bounce_at_sink; then
-        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $BOUNCE"
-        grep -F "virus found" "$BOUNCE" | head -3 | sed 's/^/    /' >&2
-        if grep -qF "scanning message" "$BOUNCE"; then
-            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
-        fi
-    else
-        pf_fail "no bounce to <sender@example.com> quoting 'virus found: Eicar-Test-Signature' reached the sink within 30 s"
-    fi
-    pf_wait 30 queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
-    local e
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || break
-        if grep -q '^rcpt_to: <reject@example.net>' "$e"; then
-            pf_fail "the rejected message reached its recipient anyway: $e"
-        fi
-    done
+    pf_expect_bounce "$msgid" "virus found: Eicar-Test-Signature" reject@example.net
     local line
     line=$(sglog_lines "$QID" | head -1)
     if [[ "$line" == *"from=<sender@example.com>, to=<reject@example.net>, nrcpt=1, "*"verdict=reject, "*"reply=(550 5.7.1 virus found: Eicar-Test-Signature)"* ]]; then
@@ -191,7 +131,7 @@ scenario_defer() {
     submit sender@example.com rcpt@example.net "$W/sent.eml"
     local re
     re="$(scan_line_re "$QID").*status=deferred \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 451 4\\.7\\.1 scanner temporarily unavailable"
-    if pf_wait 30 maillog_has "$re"; then
+    if pf_wait 30 pf_maillog_has "$re"; then
         pf_pass "Postfix logged the deferral of $QID: $(grep -E "$re" "$PF_DIR/maillog" | head -1 | grep -oE 'status=deferred.*')"
     else
         pf_fail "no 'status=deferred (... 451 4.7.1 scanner temporarily unavailable' for $QID in the maillog within 30 s"
@@ -221,8 +161,8 @@ scenario_defer() {
     else
         pf_fail "$QID left the queue"
     fi
-    if sink_has "$msgid"; then pf_fail "the deferred message reached the sink"; fi
-    if maillog_has "$QID: .*status=(sent|bounced)"; then
+    if pf_sink_has "$msgid"; then pf_fail "the deferred message reached the sink"; fi
+    if pf_maillog_has "$QID: .*status=(sent|bounced)"; then
         pf_fail "$QID was delivered or bounced: $(grep -E "$QID: .*status=(sent|bounced)" "$PF_DIR/maillog")"
     fi
     if ls "$PF_DIR"/sink/*.eml > /dev/null 2>&1; then
@@ -245,8 +185,8 @@ scenario_queue_id() {
     local msgid="queue-id.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "queue ID in the log"
     submit sender@example.com rcpt1@example.net,rcpt2@example.net "$W/sent.eml"
-    pf_wait 30 sink_has "$msgid" || { pf_fail "the message did not reach the sink within 30 s"; pf_finish; }
-    pf_wait 30 queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
+    pf_wait 30 pf_sink_has "$msgid" || { pf_fail "the message did not reach the sink within 30 s"; pf_finish; }
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
     # Postfix's log: QID went to the filter, whose next hop queued it as QID2
     local scan qid2
     scan=$(grep -E "$(scan_line_re "$QID").*status=sent" "$PF_DIR/maillog" | head -1)
@@ -256,7 +196,7 @@ scenario_queue_id() {
     else
         pf_fail "no 'status=sent (250 ... queued as ...)' for $QID via the filter port in the maillog"
     fi
-    if [ -n "$qid2" ] && maillog_has "$qid2: to=<rcpt1@example.net>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:$PF_SINK_PORT, .*status=sent"; then
+    if [ -n "$qid2" ] && pf_maillog_has "$qid2: to=<rcpt1@example.net>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:$PF_SINK_PORT, .*status=sent"; then
         pf_pass "maillog: $qid2 delivered to the sink"
     else
         pf_fail "no delivery of ${qid2:-?} to the sink in the maillog"
@@ -274,7 +214,7 @@ scenario_queue_id() {
     # less the reinjection smtpd's Received: field (the first one) and the
     # added header line
     local f size want
-    f=$(sink_files_with "$msgid" | head -1)
+    f=$(pf_sink_files_with "$msgid" | head -1)
     size=$(sed -n 's/.*, size=\([0-9]*\),.*/\1/p' <<< "$line")
     want=$($PF_PYTHON - "$f" "$ADDED_HEADER" <<'EOF'
 import sys
@@ -314,7 +254,7 @@ scenario_burst() {
     sink_count() { find "$PF_DIR/sink" -name '*.eml' | wc -l; }
     sink_full() { [ "$(sink_count)" -ge "$total" ]; }
     pf_wait 60 sink_full || pf_fail "only $(sink_count) of $total messages reached the sink within 60 s"
-    pf_wait 30 queue_empty || pf_fail "Postfix's queue is not empty 30 s after the burst"
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the burst"
     sleep 1
     if [ "$(sink_count)" = "$total" ]; then
         pf_pass "all $total messages reached the sink, none twice"

@@ -16,7 +16,78 @@
 #   pf_start_bg NAME CMD...            # a listener of the test's own
 #                                      # (socat, ...), stopped by its PID
 #   ...                                # the test (pf_wait, pf_sink_has,
-#                                      # pf_queue_empty, pf_maillog_has, ...)
+#                                      # pf_expect_delivered_once MSGID SENT ADDED_HEADER RCPT SETTLE: the message
+# reaches the sink within 30 s, exactly once (SETTLE more seconds for a
+# duplicate to show up), byte-identical to SENT but for ADDED_HEADER, with
+# envelope <sender@example.com> -> <RCPT>, and the queue empties. The sink's
+# copy is left in PF_DELIVERED for further checks. Needs MSG (message.py).
+pf_expect_delivered_once() {
+    local msgid=$1 sent=$2 added=$3 rcpt=$4 settle=$5 files n
+    PF_DELIVERED=
+    if ! pf_wait 30 pf_sink_has "$msgid"; then
+        pf_fail "the message did not reach the sink within 30 s"
+        pf_finish
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
+    sleep "$settle"     # a duplicate delivery would show up by now
+    files=$(pf_sink_files_with "$msgid")
+    n=$(wc -l <<< "$files")
+    if [ "$n" = 1 ]; then
+        pf_pass "delivered to the sink exactly once ($files)"
+    else
+        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
+    fi
+    PF_DELIVERED=${files%%$'\n'*}
+    if $MSG compare "$sent" "$PF_DELIVERED" "$added" > "$PF_DIR/compare.txt"; then
+        pf_pass "$(tr '\n' ';' < "$PF_DIR/compare.txt")"
+    else
+        pf_fail "the message arrived changed:"
+        cat "$PF_DIR/compare.txt" >&2
+    fi
+    local env=${PF_DELIVERED%.eml}.env
+    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <$rcpt>" "$env" &&
+        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
+        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
+    else
+        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
+    fi
+}
+
+# pf_expect_bounce MSGID REASON REJECTED-RCPT: within 30 s a bounce from <>
+# to <sender@example.com> reaches the sink, quoting REASON (the hook's last
+# stderr line, not its first, "scanning message") and the message; the queue
+# empties; the rejected recipient never got the message. The bounce is left
+# in PF_BOUNCE.
+pf_expect_bounce() {
+    local msgid=$1 reason=$2 rejected=$3 e
+    bounce_at_sink() {
+        local e
+        for e in "$PF_DIR"/sink/*.env; do
+            [ -e "$e" ] || return 1
+            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
+                grep -qF "$reason" "${e%.env}.eml" &&
+                grep -qF "$msgid" "${e%.env}.eml" && { PF_BOUNCE=${e%.env}.eml; return 0; }
+        done
+        return 1
+    }
+    PF_BOUNCE=
+    if pf_wait 30 bounce_at_sink; then
+        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $PF_BOUNCE"
+        grep -F "$reason" "$PF_BOUNCE" | head -3 | sed 's/^/    /' >&2
+        if grep -qF "scanning message" "$PF_BOUNCE"; then
+            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
+        fi
+    else
+        pf_fail "no bounce to <sender@example.com> quoting '$reason' reached the sink within 30 s"
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
+    for e in "$PF_DIR"/sink/*.env; do
+        [ -e "$e" ] || break
+        grep -q "^rcpt_to: <$rejected>" "$e" && pf_fail "the rejected message reached its recipient anyway: $e"
+    done
+}
+
+# pf_queue_empty, pf_maillog_has, ...)
 #   pf_finish STATUS                   # stop everything, keep the dir on failure
 #
 # Everything runs on 127.0.0.1, on ports chosen free at run time. The
