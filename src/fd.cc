@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -29,6 +30,16 @@ Pipe Pipe::create() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw errno_error("pipe");
   return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
+// close_from - everything from `first` up; close_range(2), else a bounded loop
+void close_from(unsigned first) noexcept {
+#ifdef SYS_close_range
+  if (::syscall(SYS_close_range, first, ~0U, 0U) == 0) return;
+#endif
+  long max = ::sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536) max = 65536;
+  for (int fd = static_cast<int>(first); fd < max; ++fd) ::close(fd);
 }
 
 // set_nonblocking - toggle O_NONBLOCK on a descriptor we own

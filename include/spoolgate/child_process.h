@@ -1,17 +1,15 @@
 // child_process.h - a hook process: execve without a shell, its own process group
 //
 // DESCRIPTION
-//   ChildProcess::start() starts one program with the argv, environment
-//   and three descriptors it is given, and nothing else, under a guardian:
-//   - the guardian (a fork of spoolgate) leads a new process group, starts
-//     the program in it (vfork + execve) and waits for it, then ends the
-//     way the program ended (same exit status, same signal);
-//   - kill_group() reaches the guardian, the hook and everything it
-//     started ("with extreme prejudice", as Postfix's spawn_command does);
-//   - if spoolgate dies, even by SIGKILL, the guardian learns it
-//     (PR_SET_PDEATHSIG) and kills the whole group, the hook's own children
-//     included; the hook itself also has PR_SET_PDEATHSIG = SIGKILL against
-//     the guardian. So spawn(8) killing spoolgate leaves nothing behind;
+//   ChildProcess::start() starts one program (vfork + execve) with the
+//   argv, environment and three descriptors it is given, and nothing else:
+//   - it runs in the hooks' process group, not spoolgate's (HookGroup);
+//   - kill_group() reaches the hook and everything it started ("with
+//     extreme prejudice", as Postfix's spawn_command does);
+//   - if spoolgate dies, even by SIGKILL, the hook dies too
+//     (PR_SET_PDEATHSIG = SIGKILL), and HookGroup's watcher kills the rest
+//     of the group, the hook's own children included. So spawn(8) killing
+//     spoolgate leaves nothing behind;
 //   - every other descriptor is closed (close_range), signal dispositions and
 //     the signal mask are reset;
 //   - an exec failure comes back to the parent as an error, not as a
@@ -65,8 +63,9 @@ class ChildProcess {
   void kill_group();
 
  private:
-  explicit ChildProcess(pid_t pid);
+  ChildProcess(pid_t pid, pid_t pgid);
   pid_t pid_ = -1;
+  pid_t pgid_ = -1;  ///< the hooks' group (HookGroup), until it is killed
   Fd pidfd_;
   std::optional<int> status_;
 };

@@ -74,6 +74,10 @@ struct Pipe {
 /// Set or clear O_NONBLOCK.
 void set_nonblocking(int fd, bool on);
 
+/// Close every descriptor from `first` up (close_range(2), else a bounded
+/// loop); for a child process, between fork and exec.
+void close_from(unsigned first) noexcept;
+
 /// True when `fd` is a socket (send/recv with MSG_DONTWAIT work on it).
 bool is_socket(int fd);
 

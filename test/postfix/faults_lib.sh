@@ -74,7 +74,10 @@ fl_reinjection_closed() { ! fl_reinjection_listening; }
 fl_sg_pids() {
     local p
     for p in $(pgrep -f -- "--log-file=$SGLOG" 2> /dev/null); do
-        [ "$(readlink "/proc/$p/exe" 2> /dev/null)" = "$SPOOLGATE" ] && echo "$p"
+        [ "$(readlink "/proc/$p/exe" 2> /dev/null)" = "$SPOOLGATE" ] || continue
+        # not the hook group's watcher (a fork of spoolgate, its child)
+        [ "$(readlink "/proc/$(ps -o ppid= -p "$p" | tr -d ' ')/exe" 2> /dev/null)" = "$SPOOLGATE" ] && continue
+        echo "$p"
     done
 }
 

@@ -292,16 +292,17 @@ scenario_hook_timeout() {
     hook_fault "sleeper 30 grandchild" 2 "451 4\\.7\\.1 " "verdict=defer, hook=timeout.*relay=none, reply=\\(451 4\\.7\\.1 "
 }
 
-# the hook process of this instance's only spoolgate, once it runs: the
-# child of spoolgate's guardian (spoolgate -> guardian -> hook; the guardian
-# leads the hook's process group and kills it if spoolgate dies)
+# the hook process of this instance's only spoolgate, once it runs: a child
+# of spoolgate (its other child, a copy of spoolgate, watches the hooks'
+# process group and kills it if spoolgate dies)
 wait_for_hook() {
     SG_PID='' HOOK_PID=''
-    local p g
+    local p c
     for p in $(fl_sg_pids); do
-        for g in $(pgrep -P "$p"); do
-            HOOK_PID=$(pgrep -P "$g" | head -1)
-            [ -n "$HOOK_PID" ] && { SG_PID=$p; return 0; }
+        for c in $(pgrep -P "$p"); do
+            [ "$(readlink "/proc/$c/exe" 2> /dev/null)" = "$SPOOLGATE" ] && continue
+            HOOK_PID=$c SG_PID=$p
+            return 0
         done
     done
     return 1
@@ -330,7 +331,7 @@ kill_spoolgate_in_hook() {
     fl_install_master "$ACCEPT_MASTER"
     sleep 1
     kill -0 "$HOOK_PID" 2> /dev/null || pf_fail "the hook ended before spoolgate was killed"
-    # the hook runs in a process group of its own (led by the guardian):
+    # the hook runs in the hooks' process group (led by the watcher):
     # what it started is there
     local group pgid
     pgid=$(ps -o pgid= -p "$HOOK_PID" | tr -d ' ')

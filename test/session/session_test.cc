@@ -634,6 +634,38 @@ TEST_CASE("a hook past --hook-timeout is killed with its children, and the messa
   CHECK(contains(box.log(), "hook=timeout"));
 }
 
+TEST_CASE("hooks are spoolgate's own children, in one group that dies with spoolgate", "[hook]") {
+  // One process per hook (vfork + exec), not a guardian fork and then the
+  // hook: every hook of a session joins the group of one watcher process
+  // (HookGroup), which kills what the hooks left behind once spoolgate ends.
+  Sandbox box;
+  FakeNextHop hop;
+  std::string report = box.file("groups");
+  std::string seconds = std::to_string(1000 + ::getpid() % 9000);  // a command line of its own
+  std::string sleeper = "sleep " + seconds;
+  std::string two = transaction(kBody, {"rcpt@example.net"}, "sender@example.com", false) +
+                    transaction(kBody).substr(std::string("EHLO client.example.org\r\n").size());
+  RunOptions o{hop_args(hop, {"--hook", hook("group-report") + " " + report + " " + seconds}), two};
+  pid_t spoolgate = -1;
+  o.after_input = [&](int, pid_t pid) { spoolgate = pid; };
+  Run r = run_spoolgate(box, o);
+  REQUIRE(r.status == 0);
+  REQUIRE(hop.messages().size() == 2);
+  std::istringstream in(read_file(report));
+  long ppid[2] = {}, pgid[2] = {}, pid[2] = {};
+  for (int i = 0; i < 2; ++i) in >> ppid[i] >> pgid[i] >> pid[i];
+  REQUIRE(in);
+  CHECK(ppid[0] == spoolgate);  // no process between spoolgate and its hook
+  CHECK(ppid[1] == spoolgate);
+  CHECK(pgid[0] == pgid[1]);  // one group for the session's hooks
+  CHECK(pgid[0] != pid[0]);   // led by the watcher, not by a hook
+  CHECK(pgid[0] != ::getpgrp());
+  // what the hooks left running dies once spoolgate has ended
+  int left = 2;
+  for (int i = 0; i < 300 && (left = count_processes(sleeper)) != 0; ++i) ::usleep(10000);
+  CHECK(left == 0);
+}
+
 TEST_CASE("a hook that prints megabytes is drained, and memory stays bounded", "[verdicts]") {
   check_verdict({{"5", "75"}, "spew", "451 4.7.1 last words"});
 }
