@@ -2,7 +2,8 @@
 # bench/e2e.sh -- end-to-end throughput through a real Postfix: messages per
 # second submitted to Postfix and delivered to the final server, with
 # spoolgate as the after-queue content filter against the same Postfix
-# without one, in one run, interleaved.
+# without one, in one run, interleaved; and, for comparison, the same
+# spoolgate service before the queue.
 #
 # One private Postfix instance (test/postfix/lib.sh: its own config and
 # queue, loopback only, no chroot) with two port-25 style smtpd listeners:
@@ -12,13 +13,19 @@
 #              (examples/after-queue/main.cf and master.cf as shipped, with
 #              only the ports, the user and the binary path changed)
 #   nofilter   smtpd (-o content_filter=) -> queue -> smtp -> smtp-sink
+#   before     smtpd (-o smtpd_proxy_filter=a spawn service of its own, -o
+#              content_filter=) -> spawn(8) -> spoolgate -> a reinjection
+#              smtpd of its own -> queue -> smtp -> smtp-sink: the message is queued
+#              once, but Postfix's smtpd opens a new proxy connection (a new
+#              spoolgate) for every message
 #
 # A run: smtp-source -s E2E_SESSIONS -m E2E_MSGS -l SIZE into one listener;
 # the clock runs from the start of submission until the sink has counted all
 # E2E_MSGS messages (bounded by E2E_WAIT seconds). msgs/s = E2E_MSGS / that
 # time; the submission alone (until smtp-source is done) is shown too.
-# Repetitions alternate which path goes first; the ratio filter / nofilter is
-# taken within each repetition and its median reported.
+# Repetitions rotate which path goes first; the ratios filter / nofilter and
+# before / nofilter are taken within each repetition and their medians
+# reported.
 #
 #   bench/e2e.sh               about 20-60 seconds
 #
@@ -28,7 +35,7 @@
 # bench/common.sh.
 #
 # Output: a markdown section on stdout, and one line per size and path:
-#   RESULT e2e path=filter|nofilter size=BYTES sessions=S msgs=N msgs_s=MEDIAN min=MIN max=MAX submit_msgs_s=MEDIAN ratio=R
+#   RESULT e2e path=filter|nofilter|before size=BYTES sessions=S msgs=N msgs_s=MEDIAN min=MIN max=MAX submit_msgs_s=MEDIAN ratio=R
 set -u
 . "$(dirname "$0")/common.sh"
 ARGS=("$@")
@@ -55,17 +62,45 @@ else
     pf_add_after_queue_example "$SPOOLGATE" "${SG_OPTS[@]}"
 fi
 pf_pick_port NOFILTER_PORT
+pf_pick_port BEFORE_PORT
+pf_pick_port BEFORE_FILTER_PORT
+pf_pick_port BEFORE_REINJECT_PORT
 cat >> "$PF_DIR/etc/master.cf" <<EOF
 
 # bench/e2e.sh: the same Postfix without the content filter
 127.0.0.1:$NOFILTER_PORT inet n - n - - smtpd
   -o syslog_name=postfix/nofilter
   -o content_filter=
+
+# bench/e2e.sh: the same spoolgate service before the queue
+127.0.0.1:$BEFORE_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/before
+  -o content_filter=
+  -o smtpd_proxy_filter=127.0.0.1:$BEFORE_FILTER_PORT
+
+# its own spawn service and reinjection smtpd (as in examples/before-queue):
+# the after-queue ones (process limit 10) are held by the connections that
+# the scan transport keeps in its cache
+127.0.0.1:$BEFORE_FILTER_PORT inet n n n - 10 spawn
+  user=$BENCH_USER argv=$SPOOLGATE $SPOOLGATE_OPTS localhost $BEFORE_REINJECT_PORT
+127.0.0.1:$BEFORE_REINJECT_PORT inet n - n - 10 smtpd
+  -o syslog_name=postfix/before-reinject
+  -o content_filter=
+  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
+  -o smtpd_helo_restrictions=
+  -o smtpd_client_restrictions=
+  -o smtpd_sender_restrictions=
+  -o smtpd_relay_restrictions=
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
+  -o smtpd_data_restrictions=
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
 EOF
 bench_sink "$PF_SINK_PORT"
 pf_start
 bench_wait_listen "$NOFILTER_PORT" || die "the nofilter smtpd does not listen"
-declare -A PORT=([filter]=$PF_SMTP_PORT [nofilter]=$NOFILTER_PORT)
+bench_wait_listen "$BEFORE_PORT" || die "the before-queue smtpd does not listen"
+declare -A PORT=([filter]=$PF_SMTP_PORT [nofilter]=$NOFILTER_PORT [before]=$BEFORE_PORT)
 say "work directory $W; Postfix in $PF_DIR"
 
 # run PATH SIZE N -> "total_seconds submit_seconds" or FAIL
@@ -94,7 +129,7 @@ run() {
     awk -v a=$((t2 - t0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.6f %.6f\n", a / 1e6, b / 1e6 }'
 }
 
-PATHS=(nofilter filter)
+PATHS=(nofilter filter before)
 declare -A RATE SUBMIT RATIO
 T0=$(now_us)
 for size in $E2E_SIZES; do
@@ -104,8 +139,8 @@ for size in $E2E_SIZES; do
     [ -n "${ML0:-}" ] || ML0=$(wc -l < "$PF_DIR/maillog")
     for ((rep = 0; rep < E2E_REPS; rep++)); do
         declare -A THIS=()
-        for ((j = 0; j < 2; j++)); do
-            p=${PATHS[$(((j + rep) % 2))]}
+        for ((j = 0; j < ${#PATHS[@]}; j++)); do
+            p=${PATHS[$(((j + rep) % ${#PATHS[@]}))]}
             read -r tt ts <<< "$(run "$p" "$size" "$E2E_MSGS")"
             [ "$tt" = FAIL ] && continue
             THIS[$p]=$(awk -v n="$E2E_MSGS" -v t="$tt" 'BEGIN { printf "%.3f", n / t }')
@@ -113,9 +148,11 @@ for size in $E2E_SIZES; do
             SUBMIT[$size/$p]+=" $(awk -v n="$E2E_MSGS" -v t="$ts" 'BEGIN { printf "%.3f", n / t }')"
             say "size $size, repetition $((rep + 1)), $p: ${THIS[$p]} msgs/s (${tt}s)"
         done
-        if [ -n "${THIS[filter]:-}" ] && [ -n "${THIS[nofilter]:-}" ]; then
-            RATIO[$size]+=" $(awk -v a="${THIS[filter]}" -v b="${THIS[nofilter]}" 'BEGIN { printf "%.4f", a / b }')"
-        fi
+        for p in filter before; do
+            if [ -n "${THIS[$p]:-}" ] && [ -n "${THIS[nofilter]:-}" ]; then
+                RATIO[$size/$p]+=" $(awk -v a="${THIS[$p]}" -v b="${THIS[nofilter]}" 'BEGIN { printf "%.4f", a / b }')"
+            fi
+        done
         unset THIS
     done
 done
@@ -135,26 +172,27 @@ scan=$(tail -n +"$((ML0 + 1))" "$PF_DIR/maillog" |
           else print "no delivery to spoolgate found in the maillog" }')
 
 bench_header "End to end through Postfix (bench/e2e.sh)" "${ARGS[@]}"
-echo "- $(postconf -dh mail_version 2> /dev/null | sed 's/^/Postfix /'); after-queue placement from examples/after-queue (scan and spawn process limit 10), spoolgate options \`$SPOOLGATE_OPTS\`, user $BENCH_USER; final server smtp-sink"
+echo "- $(postconf -dh mail_version 2> /dev/null | sed 's/^/Postfix /'); after-queue placement from examples/after-queue (scan and spawn process limit 10), spoolgate options \`$SPOOLGATE_OPTS\`, user $BENCH_USER; final server smtp-sink; before: a second smtpd with smtpd_proxy_filter pointing at a second spawn service of the same spoolgate command and a second reinjection smtpd, process limits 10"
 echo "- load: \`smtp-source -s $E2E_SESSIONS -m $E2E_MSGS -l SIZE\` into the port-25 smtpd; time from submission until the sink counted all; $E2E_REPS repetitions, paths alternating; took ${ELAPSED}s"
 echo "- maillog: $deferred deliveries deferred, $bounced bounced (both should be 0); scan transport: $scan (Postfix logs delays to 10 ms)"
 echo
-echo "| size | path | msgs/s, submitted to delivered | min | max | msgs/s, submission only | ratio filter / nofilter |"
+echo "| size | path | msgs/s, submitted to delivered | min | max | msgs/s, submission only | ratio to nofilter |"
 echo "|---|---|---:|---:|---:|---:|---:|"
 OUT=()
 for size in $E2E_SIZES; do
-    # shellcheck disable=SC2086
-    read -r r _ _ <<< "$(stats ${RATIO[$size]:-})"
     for p in "${PATHS[@]}"; do
+        r=1
+        # shellcheck disable=SC2086
+        [ "$p" = nofilter ] || read -r r _ _ <<< "$(stats ${RATIO[$size/$p]:-})"
         # shellcheck disable=SC2086
         read -r med lo hi <<< "$(stats ${RATE[$size/$p]:-})"
         # shellcheck disable=SC2086
         read -r sub _ _ <<< "$(stats ${SUBMIT[$size/$p]:-})"
         ratio=-
-        [ "$p" = filter ] && [ "$r" != - ] && ratio=$(fmt "$r" 3)
+        [ "$p" != nofilter ] && [ "$r" != - ] && ratio=$(fmt "$r" 3)
         f() { [ "$1" = - ] && echo - || fmt "$1"; }
         echo "| $size | $p | $(f "$med") | $(f "$lo") | $(f "$hi") | $(f "$sub") | $ratio |"
-        OUT+=("RESULT e2e path=$p size=$size sessions=$E2E_SESSIONS msgs=$E2E_MSGS msgs_s=$med min=$lo max=$hi submit_msgs_s=$sub ratio=$( [ "$p" = filter ] && echo "$r" || echo 1)")
+        OUT+=("RESULT e2e path=$p size=$size sessions=$E2E_SESSIONS msgs=$E2E_MSGS msgs_s=$med min=$lo max=$hi submit_msgs_s=$sub ratio=$r")
     done
 done
 if [ -s "$W/failures.log" ]; then
