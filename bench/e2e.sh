@@ -18,14 +18,16 @@
 #              smtpd of its own -> queue -> smtp -> smtp-sink: the message is queued
 #              once, but Postfix's smtpd opens a new proxy connection (a new
 #              spoolgate) for every message
+#   proxy      smtpd (-o smtpd_proxy_filter=the before path's reinjection
+#              smtpd itself) -> queue -> smtp -> smtp-sink: the before-queue
+#              placement with no filter in it, its own floor
 #
 # A run: smtp-source -s E2E_SESSIONS -m E2E_MSGS -l SIZE into one listener;
 # the clock runs from the start of submission until the sink has counted all
 # E2E_MSGS messages (bounded by E2E_WAIT seconds). msgs/s = E2E_MSGS / that
 # time; the submission alone (until smtp-source is done) is shown too.
-# Repetitions rotate which path goes first; the ratios filter / nofilter and
-# before / nofilter are taken within each repetition and their medians
-# reported.
+# Repetitions rotate which path goes first; the ratios to nofilter are
+# taken within each repetition and their medians reported.
 #
 #   bench/e2e.sh               about 20-60 seconds
 #
@@ -35,7 +37,7 @@
 # bench/common.sh.
 #
 # Output: a markdown section on stdout, and one line per size and path:
-#   RESULT e2e path=filter|nofilter|before size=BYTES sessions=S msgs=N msgs_s=MEDIAN min=MIN max=MAX submit_msgs_s=MEDIAN ratio=R
+#   RESULT e2e path=nofilter|filter|before|proxy size=BYTES sessions=S msgs=N msgs_s=MEDIAN min=MIN max=MAX submit_msgs_s=MEDIAN ratio=R
 set -u
 . "$(dirname "$0")/common.sh"
 ARGS=("$@")
@@ -65,6 +67,7 @@ pf_pick_port NOFILTER_PORT
 pf_pick_port BEFORE_PORT
 pf_pick_port BEFORE_FILTER_PORT
 pf_pick_port BEFORE_REINJECT_PORT
+pf_pick_port PROXY_PORT
 cat >> "$PF_DIR/etc/master.cf" <<EOF
 
 # bench/e2e.sh: the same Postfix without the content filter
@@ -95,12 +98,20 @@ cat >> "$PF_DIR/etc/master.cf" <<EOF
   -o smtpd_data_restrictions=
   -o mynetworks=127.0.0.0/8
   -o smtpd_authorized_xforward_hosts=127.0.0.0/8
+
+# bench/e2e.sh: the before-queue placement without a filter (smtpd proxies
+# straight to the reinjection smtpd)
+127.0.0.1:$PROXY_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/proxy
+  -o content_filter=
+  -o smtpd_proxy_filter=127.0.0.1:$BEFORE_REINJECT_PORT
 EOF
 bench_sink "$PF_SINK_PORT"
 pf_start
 bench_wait_listen "$NOFILTER_PORT" || die "the nofilter smtpd does not listen"
 bench_wait_listen "$BEFORE_PORT" || die "the before-queue smtpd does not listen"
-declare -A PORT=([filter]=$PF_SMTP_PORT [nofilter]=$NOFILTER_PORT [before]=$BEFORE_PORT)
+bench_wait_listen "$PROXY_PORT" || die "the proxy-only smtpd does not listen"
+declare -A PORT=([filter]=$PF_SMTP_PORT [nofilter]=$NOFILTER_PORT [before]=$BEFORE_PORT [proxy]=$PROXY_PORT)
 say "work directory $W; Postfix in $PF_DIR"
 
 # run PATH SIZE N -> "total_seconds submit_seconds" or FAIL
@@ -129,7 +140,7 @@ run() {
     awk -v a=$((t2 - t0)) -v b=$((t1 - t0)) 'BEGIN { printf "%.6f %.6f\n", a / 1e6, b / 1e6 }'
 }
 
-PATHS=(nofilter filter before)
+PATHS=(nofilter filter before proxy)
 declare -A RATE SUBMIT RATIO
 T0=$(now_us)
 for size in $E2E_SIZES; do
@@ -148,7 +159,7 @@ for size in $E2E_SIZES; do
             SUBMIT[$size/$p]+=" $(awk -v n="$E2E_MSGS" -v t="$ts" 'BEGIN { printf "%.3f", n / t }')"
             say "size $size, repetition $((rep + 1)), $p: ${THIS[$p]} msgs/s (${tt}s)"
         done
-        for p in filter before; do
+        for p in filter before proxy; do
             if [ -n "${THIS[$p]:-}" ] && [ -n "${THIS[nofilter]:-}" ]; then
                 RATIO[$size/$p]+=" $(awk -v a="${THIS[$p]}" -v b="${THIS[nofilter]}" 'BEGIN { printf "%.4f", a / b }')"
             fi
@@ -172,8 +183,8 @@ scan=$(tail -n +"$((ML0 + 1))" "$PF_DIR/maillog" |
           else print "no delivery to spoolgate found in the maillog" }')
 
 bench_header "End to end through Postfix (bench/e2e.sh)" "${ARGS[@]}"
-echo "- $(postconf -dh mail_version 2> /dev/null | sed 's/^/Postfix /'); after-queue placement from examples/after-queue (scan and spawn process limit 10), spoolgate options \`$SPOOLGATE_OPTS\`, user $BENCH_USER; final server smtp-sink; before: a second smtpd with smtpd_proxy_filter pointing at a second spawn service of the same spoolgate command and a second reinjection smtpd, process limits 10"
-echo "- load: \`smtp-source -s $E2E_SESSIONS -m $E2E_MSGS -l SIZE\` into the port-25 smtpd; time from submission until the sink counted all; $E2E_REPS repetitions, paths alternating; took ${ELAPSED}s"
+echo "- $(postconf -dh mail_version 2> /dev/null | sed 's/^/Postfix /'); after-queue placement from examples/after-queue (scan and spawn process limit 10), spoolgate options \`$SPOOLGATE_OPTS\`, user $BENCH_USER; final server smtp-sink; before: a second smtpd with smtpd_proxy_filter pointing at a second spawn service of the same spoolgate command and a second reinjection smtpd, process limits 10; proxy: a smtpd with smtpd_proxy_filter pointing straight at that second reinjection smtpd"
+echo "- load: \`smtp-source -s $E2E_SESSIONS -m $E2E_MSGS -l SIZE\` into the port-25 smtpd; time from submission until the sink counted all; $E2E_REPS repetitions, paths rotating; took ${ELAPSED}s"
 echo "- maillog: $deferred deliveries deferred, $bounced bounced (both should be 0); scan transport: $scan (Postfix logs delays to 10 ms)"
 echo
 echo "| size | path | msgs/s, submitted to delivered | min | max | msgs/s, submission only | ratio to nofilter |"
