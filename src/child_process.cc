@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "spoolgate/hook_group.h"
+#include "spoolgate/hook_watcher.h"
 #include "spoolgate/signals.h"
 
 namespace spoolgate {
@@ -20,14 +20,16 @@ namespace {
 // move_high - a copy above 2, so that dup2 into 0, 1, 2 never clobbers a source
 int move_high(int fd) { return fd < 0 ? -1 : ::fcntl(fd, F_DUPFD, 3); }
 
-// exec_child - in the vfork child: join the hooks' group, die with
-// spoolgate, take the three descriptors and nothing else, exec. Only system
-// calls here: the child shares spoolgate's memory until execve. An exec
-// failure's errno goes back through `exec_errno` (the shared memory).
-[[noreturn]] void exec_child(pid_t spoolgate, pid_t group, const char* path, char* const* argv, char* const* envp,
+// exec_child - in the vfork child: lead a process group of its own, tell
+// the watcher, die with spoolgate, take the three descriptors and nothing
+// else, exec. Only system calls here: the child shares spoolgate's memory
+// until execve. A failure's errno goes back through `exec_errno` (the
+// shared memory).
+[[noreturn]] void exec_child(pid_t spoolgate, int watcher, const char* path, char* const* argv, char* const* envp,
                              const int fds[3], volatile int* exec_errno) {
-  if (::setpgid(0, group) != 0) {
-    *exec_errno = errno;
+  pid_t self = ::getpid();
+  if (::setpgid(0, 0) != 0 || ::write(watcher, &self, sizeof self) != static_cast<ssize_t>(sizeof self)) {
+    *exec_errno = errno != 0 ? errno : EPIPE;
     ::_exit(127);
   }
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -51,7 +53,7 @@ int move_high(int fd) { return fd < 0 ? -1 : ::fcntl(fd, F_DUPFD, 3); }
 
 }  // namespace
 
-ChildProcess::ChildProcess(pid_t pid, pid_t pgid) : pid_(pid), pgid_(pgid) {
+ChildProcess::ChildProcess(pid_t pid) : pid_(pid) {
 #ifdef SYS_pidfd_open
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd >= 0) {
@@ -62,10 +64,7 @@ ChildProcess::ChildProcess(pid_t pid, pid_t pgid) : pid_(pid), pgid_(pgid) {
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      pgid_(std::exchange(other.pgid_, -1)),
-      pidfd_(std::move(other.pidfd_)),
-      status_(other.status_) {}
+    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), status_(other.status_) {}
 
 ChildProcess::~ChildProcess() {
   if (pid_ <= 0 || status_) return;
@@ -74,16 +73,11 @@ ChildProcess::~ChildProcess() {
   retry_eintr([&] { return ::waitpid(pid_, &st, 0); });
 }
 
-// kill_group - the hook and all it started; the group's watcher dies too,
-// and the next hook gets a new one
+// kill_group - the hook and all it started (its process group)
 void ChildProcess::kill_group() {
   if (pid_ <= 0) return;
-  if (pgid_ > 0) {
-    ::kill(-pgid_, SIGKILL);
-    HookGroup::of_this_process().forget();
-    pgid_ = -1;
-  }
-  if (!status_) ::kill(pid_, SIGKILL);  // in case it never joined the group
+  ::kill(-pid_, SIGKILL);
+  if (!status_) ::kill(pid_, SIGKILL);  // in case it left its group (setsid)
 }
 
 std::optional<int> ChildProcess::try_wait() {
@@ -94,7 +88,8 @@ std::optional<int> ChildProcess::try_wait() {
   return status_;
 }
 
-// start - vfork + execve, the child in the hooks' process group (HookGroup)
+// start - vfork + execve, the child in a process group of its own, known to
+// the HookWatcher before it execs
 ChildProcess ChildProcess::start(const ChildSpec& spec) {
   std::vector<char*> argv, envp;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -103,19 +98,19 @@ ChildProcess ChildProcess::start(const ChildSpec& spec) {
   envp.push_back(nullptr);
   const int fds[3] = {spec.stdin_fd, spec.stdout_fd, spec.stderr_fd};
   const char* path = spec.path.c_str();
-  pid_t group = HookGroup::of_this_process().pgid();
+  int watcher = HookWatcher::of_this_process().report_fd();
 
   volatile int exec_errno = 0;
   pid_t parent = ::getpid();
   pid_t pid = ::vfork();
-  if (pid == 0) exec_child(parent, group, path, argv.data(), envp.data(), fds, &exec_errno);
+  if (pid == 0) exec_child(parent, watcher, path, argv.data(), envp.data(), fds, &exec_errno);
   if (pid < 0) throw errno_error("vfork");
   if (exec_errno != 0) {
     int st;
     retry_eintr([&] { return ::waitpid(pid, &st, 0); });
     throw errno_error("execute " + spec.path, exec_errno);
   }
-  return ChildProcess(pid, group);
+  return ChildProcess(pid);
 }
 
 // find_program - execvp's search, done in the parent so a miss is an error

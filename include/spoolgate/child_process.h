@@ -3,13 +3,13 @@
 // DESCRIPTION
 //   ChildProcess::start() starts one program (vfork + execve) with the
 //   argv, environment and three descriptors it is given, and nothing else:
-//   - it runs in the hooks' process group, not spoolgate's (HookGroup);
-//   - kill_group() reaches the hook and everything it started ("with
-//     extreme prejudice", as Postfix's spawn_command does);
+//   - it leads a process group of its own, so kill_group() reaches the
+//     hook and everything it started ("with extreme prejudice", as
+//     Postfix's spawn_command does);
 //   - if spoolgate dies, even by SIGKILL, the hook dies too
-//     (PR_SET_PDEATHSIG = SIGKILL), and HookGroup's watcher kills the rest
-//     of the group, the hook's own children included. So spawn(8) killing
-//     spoolgate leaves nothing behind;
+//     (PR_SET_PDEATHSIG = SIGKILL), and the HookWatcher, told of the group
+//     before the exec, kills the rest of it, the hook's own children
+//     included. So spawn(8) killing spoolgate leaves nothing behind;
 //   - every other descriptor is closed (close_range), signal dispositions and
 //     the signal mask are reset;
 //   - an exec failure comes back to the parent as an error, not as a
@@ -63,9 +63,8 @@ class ChildProcess {
   void kill_group();
 
  private:
-  ChildProcess(pid_t pid, pid_t pgid);
+  explicit ChildProcess(pid_t pid);
   pid_t pid_ = -1;
-  pid_t pgid_ = -1;  ///< the hooks' group (HookGroup), until it is killed
   Fd pidfd_;
   std::optional<int> status_;
 };

@@ -293,8 +293,8 @@ scenario_hook_timeout() {
 }
 
 # the hook process of this instance's only spoolgate, once it runs: a child
-# of spoolgate (its other child, a copy of spoolgate, watches the hooks'
-# process group and kills it if spoolgate dies)
+# of spoolgate (its other child, a copy of spoolgate, is the watcher that
+# kills the hooks' process groups if spoolgate dies)
 wait_for_hook() {
     SG_PID='' HOOK_PID=''
     local p c
@@ -331,7 +331,7 @@ kill_spoolgate_in_hook() {
     fl_install_master "$ACCEPT_MASTER"
     sleep 1
     kill -0 "$HOOK_PID" 2> /dev/null || pf_fail "the hook ended before spoolgate was killed"
-    # the hook runs in the hooks' process group (led by the watcher):
+    # the hook leads a process group of its own:
     # what it started is there
     local group pgid
     pgid=$(ps -o pgid= -p "$HOOK_PID" | tr -d ' ')

@@ -223,7 +223,7 @@ TEST_CASE("SIGKILL mid-message: the hook dies too, no file remains, nothing deli
 
 TEST_CASE("SIGKILL mid-message: the hook's own children die too", "[signals]") {
   // a shell hook whose scanner runs as its child: PR_SET_PDEATHSIG on the
-  // hook alone would leave the scanner running; HookGroup's watcher kills the group
+  // hook alone would leave the scanner running; the HookWatcher kills its group
   Sandbox box;
   std::string mark = box.file("hook-running");
   FakeNextHop hop;

@@ -634,10 +634,11 @@ TEST_CASE("a hook past --hook-timeout is killed with its children, and the messa
   CHECK(contains(box.log(), "hook=timeout"));
 }
 
-TEST_CASE("hooks are spoolgate's own children, in one group that dies with spoolgate", "[hook]") {
+TEST_CASE("each hook is spoolgate's own child and leads its own process group; what it leaves dies with spoolgate",
+          "[hook]") {
   // One process per hook (vfork + exec), not a guardian fork and then the
-  // hook: every hook of a session joins the group of one watcher process
-  // (HookGroup), which kills what the hooks left behind once spoolgate ends.
+  // hook; the HookWatcher, told of each hook's group before the exec, kills
+  // what the hooks left behind once spoolgate ends.
   Sandbox box;
   FakeNextHop hop;
   std::string report = box.file("groups");
@@ -655,11 +656,11 @@ TEST_CASE("hooks are spoolgate's own children, in one group that dies with spool
   long ppid[2] = {}, pgid[2] = {}, pid[2] = {};
   for (int i = 0; i < 2; ++i) in >> ppid[i] >> pgid[i] >> pid[i];
   REQUIRE(in);
-  CHECK(ppid[0] == spoolgate);  // no process between spoolgate and its hook
-  CHECK(ppid[1] == spoolgate);
-  CHECK(pgid[0] == pgid[1]);  // one group for the session's hooks
-  CHECK(pgid[0] != pid[0]);   // led by the watcher, not by a hook
-  CHECK(pgid[0] != ::getpgrp());
+  for (int i = 0; i < 2; ++i) {
+    CHECK(ppid[i] == spoolgate);  // no process between spoolgate and its hook
+    CHECK(pgid[i] == pid[i]);     // its own process group (SPEC)
+    CHECK(pgid[i] != ::getpgrp());
+  }
   // what the hooks left running dies once spoolgate has ended
   int left = 2;
   for (int i = 0; i < 300 && (left = count_processes(sleeper)) != 0; ++i) ::usleep(10000);
