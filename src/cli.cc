@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/fd.h"
 #include "spoolgate/log.h"
 #include "spoolgate/options.h"
 #include "spoolgate/pipe_mode.h"
@@ -32,6 +33,9 @@ void print(const std::string& text) { (void)!::write(1, text.data(), text.size()
 }  // namespace
 
 int run_cli(int argc, const char* const* argv) {
+  // before anything is opened: a closed stdin, stdout or stderr would be
+  // taken by the next descriptor (the log file, the next hop's socket)
+  if (!open_missing_std_fds()) return kExTempFail;
   Options opts;
   try {
     opts = parse_options(argc, argv);

@@ -32,6 +32,20 @@ Pipe Pipe::create() {
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
 
+// open_missing_std_fds - open(2) takes the lowest free number: in order,
+// each closed one of 0, 1, 2 gets /dev/null
+bool open_missing_std_fds() noexcept {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int got = ::open("/dev/null", O_RDWR);
+    if (got != fd) {
+      if (got >= 0) ::close(got);
+      return false;
+    }
+  }
+  return true;
+}
+
 // close_from - everything from `first` up; close_range(2), else a bounded loop
 void close_from(unsigned first) noexcept {
 #ifdef SYS_close_range

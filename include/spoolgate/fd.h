@@ -74,6 +74,11 @@ struct Pipe {
 /// Set or clear O_NONBLOCK.
 void set_nonblocking(int fd, bool on);
 
+/// Open /dev/null on each of 0, 1 and 2 that is closed, so that no file or
+/// socket spoolgate opens later can take its place (and get SMTP replies
+/// or log lines meant for the client). Returns false if that failed.
+bool open_missing_std_fds() noexcept;
+
 /// Close every descriptor from `first` up (close_range(2), else a bounded
 /// loop); for a child process, between fork and exec.
 void close_from(unsigned first) noexcept;

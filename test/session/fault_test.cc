@@ -332,6 +332,28 @@ TEST_CASE("hostile input: an endless command line, 1100 recipients, endless bad 
 
 // ---------------------------------------------------------------- security
 
+TEST_CASE("started with stderr closed: log lines never reach a socket", "[security]") {
+  // A closed descriptor 2 would be taken by the next one opened, here the
+  // next hop's socket, and --log stderr would write into the SMTP dialogue.
+  Sandbox box;
+  FakeNextHop hop;
+  RunOptions o{args_for(hop, {"--log", "stderr", "-v"}), transaction(kBody)};
+  o.close_stderr = true;
+  Run r = run_spoolgate(box, o);
+  CHECK(r.status == 0);
+  CHECK(only_replies(r.output));
+  CHECK(hop.messages().size() == 1);
+  std::vector<std::string> cmds = hop.commands();
+  REQUIRE(!cmds.empty());
+  for (const std::string& c : cmds) {
+    std::string verb = c.substr(0, c.find(' '));
+    bool smtp = verb == "EHLO" || verb == "HELO" || verb == "MAIL" || verb == "RCPT" || verb == "DATA" ||
+                verb == "RSET" || verb == "NOOP" || verb == "QUIT" || verb == "XFORWARD";
+    CHECK(smtp);
+    if (!smtp) UNSCOPED_INFO("not SMTP: " << c);
+  }
+}
+
 TEST_CASE("--user drops every privilege, supplementary groups included, and spools are 0600", "[security]") {
   if (::geteuid() != 0) return;  // only meaningful when started as root
   for (const char* memory : {"1M", "0"}) {

@@ -129,6 +129,7 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o) {
     ::dup2(sv[1], 0);
     ::dup2(sv[1], 1);
     ::dup2(sv[1], 2);
+    if (o.close_stderr) ::close(2);
     if (o.file_size_limit) {
       struct rlimit rl = {o.file_size_limit, o.file_size_limit};
       ::setrlimit(RLIMIT_FSIZE, &rl);

@@ -47,6 +47,8 @@ struct RunOptions {
   unsigned long long file_size_limit = 0;
   /// Keep root (the test passes --user itself); default: run as nobody.
   bool as_root = false;
+  /// Start it with descriptor 2 closed (the client on 0 and 1 only).
+  bool close_stderr = false;
 };
 
 struct Run {
