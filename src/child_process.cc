@@ -71,6 +71,7 @@ ChildProcess::~ChildProcess() {
   kill_group();
   int st;
   retry_eintr([&] { return ::waitpid(pid_, &st, 0); });
+  HookWatcher::of_this_process().reaped(pid_);
 }
 
 // kill_group - the hook and all it started (its process group)
@@ -84,7 +85,10 @@ std::optional<int> ChildProcess::try_wait() {
   if (status_) return status_;
   int st;
   pid_t r = retry_eintr([&] { return ::waitpid(pid_, &st, WNOHANG); });
-  if (r == pid_) status_ = st;
+  if (r == pid_) {
+    status_ = st;
+    HookWatcher::of_this_process().reaped(pid_);
+  }
   return status_;
 }
 
@@ -108,6 +112,7 @@ ChildProcess ChildProcess::start(const ChildSpec& spec) {
   if (exec_errno != 0) {
     int st;
     retry_eintr([&] { return ::waitpid(pid, &st, 0); });
+    HookWatcher::of_this_process().reaped(pid);
     throw errno_error("execute " + spec.path, exec_errno);
   }
   return ChildProcess(pid);

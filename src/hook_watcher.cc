@@ -11,37 +11,72 @@
 namespace spoolgate {
 namespace {
 
-// remember - add `group` to the watched groups, forgetting first those
-// that no longer exist; when all kMaxGroups still do, the oldest goes
-void remember(pid_t* groups, int& n, pid_t group) {
-  int kept = 0;
-  for (int i = 0; i < n; ++i)
-    if (::kill(-groups[i], 0) == 0 || errno != ESRCH) groups[kept++] = groups[i];
-  n = kept;
-  if (n == HookWatcher::kMaxGroups) {
-    for (int i = 1; i < n; ++i) groups[i - 1] = groups[i];
-    --n;
-  }
-  groups[n++] = group;
-}
+// A hook's process group, as the watcher knows it.
+struct Group {
+  pid_t id;    // the hook's PID, which is also the group's ID
+  bool ended;  // spoolgate has reaped the hook: only what it left may remain
+};
 
-// watch - the watcher: collect the hooks' group IDs until EOF (spoolgate
-// has ended: nothing else holds the write end), then kill every group
+bool group_exists(pid_t id) { return ::kill(-id, 0) == 0 || errno != ESRCH; }
+bool process_exists(pid_t id) { return ::kill(id, 0) == 0 || errno != ESRCH; }
+
+// ours - whether group `g` can still only be ours. A PID is not given out
+// again while a process still has it as its group ID (Linux keeps it
+// until no task refers to it), so once the hook is reaped, a process with
+// the hook's PID means the group is empty and the number taken by someone
+// else.
+bool ours(const Group& g) { return !g.ended || !process_exists(g.id); }
+
+class Groups {
+ public:
+  // a hook started (id > 0) or was reaped (id < 0)
+  void note(pid_t record) {
+    if (record < 0) {
+      for (int i = 0; i < n_; ++i)
+        if (g_[i].id == -record) g_[i].ended = true;
+    }
+    prune();
+    if (record > 1) {
+      if (n_ == HookWatcher::kMaxGroups) drop(0);
+      g_[n_++] = {record, false};
+    }
+  }
+  // spoolgate is gone: kill every group that is still ours
+  void kill_all() {
+    for (int i = 0; i < n_; ++i)
+      if (ours(g_[i])) ::kill(-g_[i].id, SIGKILL);
+  }
+
+ private:
+  // forget the ended groups that are empty or no longer ours
+  void prune() {
+    for (int i = n_ - 1; i >= 0; --i)
+      if (g_[i].ended && (!group_exists(g_[i].id) || !ours(g_[i]))) drop(i);
+  }
+  void drop(int i) {
+    for (int j = i + 1; j < n_; ++j) g_[j - 1] = g_[j];
+    --n_;
+  }
+  Group g_[HookWatcher::kMaxGroups];
+  int n_ = 0;
+};
+
+// watch - the watcher: follow the hooks' groups until EOF (spoolgate has
+// ended: nothing else holds the write end), then kill what is left
 [[noreturn]] void watch(int reports) {
   ::setpgid(0, 0);  // not in spoolgate's group: whoever signals that does not reach us
   ::prctl(PR_SET_NAME, "spoolgate-watch");  // what ps and top show
   if (::dup2(reports, 0) < 0) ::_exit(1);
   close_from(1);
-  pid_t groups[HookWatcher::kMaxGroups];
-  int n = 0;
+  static Groups groups;  // 3 KB: not on the stack of a copy of spoolgate
   for (;;) {
-    pid_t group;
-    ssize_t r = ::read(0, &group, sizeof group);
+    pid_t record;
+    ssize_t r = ::read(0, &record, sizeof record);
     if (r < 0 && errno == EINTR) continue;
-    if (r != static_cast<ssize_t>(sizeof group)) break;  // EOF: spoolgate is gone
-    if (group > 1) remember(groups, n, group);
+    if (r != static_cast<ssize_t>(sizeof record)) break;  // EOF: spoolgate is gone
+    groups.note(record);
   }
-  for (int i = 0; i < n; ++i) ::kill(-groups[i], SIGKILL);
+  groups.kill_all();
   ::_exit(0);
 }
 
@@ -66,6 +101,12 @@ int HookWatcher::report_fd() {
   watcher_ = pid;
   report_ = std::move(pipe.write);
   return report_.get();
+}
+
+void HookWatcher::reaped(pid_t hook) noexcept {
+  if (!report_.valid() || hook <= 1) return;
+  pid_t record = -hook;
+  (void)!::write(report_.get(), &record, sizeof record);  // a watcher gone is replaced at the next hook
 }
 
 }  // namespace spoolgate

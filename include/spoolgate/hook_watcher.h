@@ -10,9 +10,19 @@
 //   fork, made when the first hook starts, then kept for the connection).
 //   It reads from a pipe whose write end only spoolgate holds. Each new hook
 //   writes its PID, which is its process group's ID, to that pipe before it
-//   execs, so the watcher knows every group before any hook code runs. When
+//   execs, so the watcher knows every group before any hook code runs; once
+//   spoolgate has reaped a hook it writes the PID again, negated. When
 //   spoolgate ends, however it ends, the read sees EOF, and the watcher
-//   kills every group it was told of (SIGKILL), then exits.
+//   kills (SIGKILL) the group of the hook still running, if any, and every
+//   earlier group that still has members (what hooks left in the
+//   background), then exits.
+//
+//   A group ID is a PID, and PIDs are reused. Linux gives a PID out again
+//   only once no process has it as its PID or group ID, so while a reaped
+//   hook's group has members its ID cannot be anyone else's; and if a
+//   process has that PID again, the group is empty. The watcher kills a
+//   reaped hook's group only when no process has the hook's PID: never a
+//   stranger's group, whatever the load.
 //
 //   One fork per connection instead of one per hook, as the guardian
 //   process spoolgate had before: a fork of spoolgate costs about 0.3 ms
@@ -25,9 +35,9 @@
 //   deferred.
 //
 // BUGS
-//   The watcher remembers the last kMaxGroups groups that still exist;
-//   after more hooks than that in one connection, each leaving something
-//   behind that still runs, the oldest are no longer killed.
+//   The watcher remembers at most kMaxGroups groups that still have
+//   members; after more hooks than that in one connection, each leaving
+//   something behind that still runs, the oldest are no longer killed.
 #pragma once
 
 #include <sys/types.h>
@@ -47,6 +57,8 @@ class HookWatcher {
   /// before it execs; starts the watcher first if there is none, or if the
   /// last one died.
   int report_fd();
+  /// Tell the watcher that spoolgate has reaped `hook` (never throws).
+  void reaped(pid_t hook) noexcept;
 
  private:
   HookWatcher() = default;
