@@ -143,6 +143,19 @@ bench_sink_count() {
     n=$(tail -c 400 "$W/sink-$1.out" 2> /dev/null | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -n 1)
     echo "${n#mesg=}" | sed 's/^$/0/'
 }
+# bench_sink_got PORT BEFORE N: how many messages the sink has counted since
+# BEFORE, once it shows N of them or after a short grace (1 s) for its
+# counter output. spoolgate and proxsmtp answer the final "." only after the
+# sink did, so when the client is done the sink has them all.
+bench_sink_got() {
+    local i after
+    for ((i = 0; i < 50; i++)); do
+        after=$(bench_sink_count "$1")
+        [ $((after - $2)) -ge "$3" ] && break
+        sleep 0.02
+    done
+    echo $((after - $2))
+}
 
 # bench_commit: the commit of the git tree that holds the spoolgate binary
 # (its build directory inside a clone), "+uncommitted" when that tree's src/,

@@ -66,7 +66,7 @@ HZ=$(getconf CLK_TCK)
 
 # run PATH N -> "msgs/s cpu_us/msg cswitch/msg" or FAIL
 run() {
-    local path=$1 n=$2 b0 c0 b1 c1 t0 t1 before after i
+    local path=$1 n=$2 b0 c0 b1 c1 t0 t1 before
     before=$(bench_sink_count "$SINK_PORT")
     read -r b0 c0 <<< "$(snapshot)"
     t0=$(now_us)
@@ -75,12 +75,7 @@ run() {
         { echo FAIL; return; }
     t1=$(now_us)
     read -r b1 c1 <<< "$(snapshot)"
-    for ((i = 0; i < 50; i++)); do
-        after=$(bench_sink_count "$SINK_PORT")
-        [ $((after - before)) -ge "$n" ] && break
-        sleep 0.02
-    done
-    [ $((after - before)) = "$n" ] || { echo FAIL; return; }
+    [ "$(bench_sink_got "$SINK_PORT" "$before" "$n")" = "$n" ] || { echo FAIL; return; }
     awk -v n="$n" -v us=$((t1 - t0)) -v b=$((b1 - b0)) -v c=$((c1 - c0)) -v hz="$HZ" \
         'BEGIN { printf "%.1f %.1f %.2f\n", n * 1e6 / us, b * 1e6 / hz / n, c / n }'
 }

@@ -158,7 +158,7 @@ listen_drops() {   # the kernel's count of connections dropped for a full accept
 
 # run PATH SIZE CONC MODE N: one smtp-source run; prints msgs/s, or FAIL
 run() {
-    local path=$1 size=$2 conc=$3 mode=$4 n=$5 d="" before after t0 t1 rc i
+    local path=$1 size=$2 conc=$3 mode=$4 n=$5 d="" before got t0 t1 rc
     [ "$mode" = many ] && d=-d
     before=$(bench_sink_count "$SINK_PORT")
     t0=$(now_us)
@@ -167,15 +167,9 @@ run() {
         >> "$W/smtp-source.log" 2>&1
     rc=$?
     t1=$(now_us)
-    # spoolgate and proxsmtp answer the final "." only after the sink did:
-    # the sink has them all by now (a short grace for the counter output)
-    for ((i = 0; i < 50; i++)); do
-        after=$(bench_sink_count "$SINK_PORT")
-        [ $((after - before)) -ge "$n" ] && break
-        sleep 0.02
-    done
-    if [ "$rc" != 0 ] || [ $((after - before)) != "$n" ]; then
-        echo "$path size=$size sessions=$conc per_conn=$mode n=$n: smtp-source status $rc, sink counted $((after - before))" \
+    got=$(bench_sink_got "$SINK_PORT" "$before" "$n")
+    if [ "$rc" != 0 ] || [ "$got" != "$n" ]; then
+        echo "$path size=$size sessions=$conc per_conn=$mode n=$n: smtp-source status $rc, sink counted $got" \
             >> "$W/failures.log"
         echo FAIL
         return

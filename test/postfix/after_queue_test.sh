@@ -38,10 +38,7 @@ case "$SCENARIO" in
 esac
 [ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
 pf_require_root_and_postfix
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
-ADDED_HEADER="X-Spoolgate-Test: after-queue $SCENARIO"
-MSG="$PF_PYTHON $HERE/message.py"
+pf_test_paths "after-queue $SCENARIO"
 
 # the instance: examples/after-queue with spoolgate running HOOK
 setup() {

@@ -45,10 +45,7 @@ case "$SCENARIO" in
 esac
 [ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
 pf_require_root_and_postfix
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
-ADDED_HEADER="X-Spoolgate-Test: before-queue $SCENARIO"
-MSG="$PF_PYTHON $HERE/message.py"
+pf_test_paths "before-queue $SCENARIO"
 
 # setup HOOK-WORDS [SPOOLGATE-OPTION...]: the instance, examples/before-queue
 # with spoolgate running the hook (test/hooks/ + HOOK-WORDS)

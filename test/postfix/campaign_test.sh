@@ -72,9 +72,7 @@ for v in N SESSIONS SUBMIT_SECONDS FAULT_TAIL DRAIN_SECONDS SEED REJECT_EVERY; d
     fi
 done
 pf_require_root_and_postfix
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
-ADDED_HEADER="X-Spoolgate-Test: campaign"
+pf_test_paths campaign
 CAMPAIGN="$PF_PYTHON $HERE/campaign.py"
 T0=$SECONDS
 

@@ -78,10 +78,7 @@ if [ "$SCENARIO" = none ] || [ -z "$SPOOLGATE" ]; then
     exit 64
 fi
 pf_require_root_and_postfix
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
-ADDED_HEADER="X-Spoolgate-Test: faults $SCENARIO"
-MSG="$PF_PYTHON $HERE/message.py"
+pf_test_paths "faults $SCENARIO"
 
 # setup HOOK-WORDS HOOK-TIMEOUT: the instance, examples/after-queue with
 # spoolgate running test/hooks/HOOK-WORDS; $SETUP_HOOK (a function) may

@@ -114,6 +114,17 @@ PF_DIR=
 pf_log() { printf '%s: %s\n' "${PF_NAME:-postfix-test}" "$*" >&2; }
 pf_die() { pf_log "ERROR: $*"; exit 1; }
 
+# pf_test_paths LABEL: what every test script derives from its arguments
+# (SPOOLGATE, SRC, HERE): SPOOLGATE made absolute, HOOKS (test/hooks),
+# ADDED_HEADER (the --add-header field naming the test) and MSG (message.py)
+# shellcheck disable=SC2034  # set for the test scripts that source this file
+pf_test_paths() {
+    SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
+    HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
+    ADDED_HEADER="X-Spoolgate-Test: $1"
+    MSG="$PF_PYTHON $HERE/message.py"
+}
+
 # Exit 77 (meson: skipped) unless this can run at all.
 pf_require_root_and_postfix() {
     if [ "$(id -u)" != 0 ]; then

@@ -46,11 +46,8 @@ pf_require_root_and_postfix
 for p in swaks "$LAUNCHER"; do
     command -v "$p" > /dev/null 2>&1 || { echo "SKIP: $p not found"; exit 77; }
 done
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
+pf_test_paths "per-connection $SCENARIO"
 UNITS=$SRC/examples/systemd
-ADDED_HEADER="X-Spoolgate-Test: per-connection $SCENARIO"
-MSG="$PF_PYTHON $HERE/message.py"
 
 # unit_value FILE KEY: the value of the one live KEY= line of a unit file
 unit_value() {

@@ -43,10 +43,7 @@ case "$SCENARIO" in
 esac
 [ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
 pf_require_root_and_postfix
-SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
-HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
-ADDED_HEADER="X-Spoolgate-Test: simple $SCENARIO"
-MSG="$PF_PYTHON $HERE/message.py"
+pf_test_paths "simple $SCENARIO"
 
 # setup HOOK-WORDS: the instance, examples/simple with spoolgate --pipe
 # running the hook (test/hooks/ + HOOK-WORDS)
