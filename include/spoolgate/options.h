@@ -78,9 +78,6 @@ Options parse_options(int argc, const char* const* argv);
 /// The --help text.
 std::string usage_text();
 
-/// "HOST:PORT" or "[ADDR]:PORT" (PORT optional); false when malformed.
-bool split_host_port(const std::string& s, std::string* host, std::string* port);
-
 /// "1048576", "64k", "1M", "2G". Throws UsageError naming `option`.
 std::uint64_t parse_bytes(const std::string& option, const std::string& value);
 /// "60", "0.5". Throws UsageError naming `option`.

@@ -5,8 +5,8 @@
 #   test/fuzz/build.sh --check     (can clang++-14 link a fuzzer here? 0 or 77)
 #
 # The product builds with g++ (meson); libFuzzer needs clang. So this script
-# compiles the product's sources itself: every src/*.cc but main.cc and
-# cli.cc (the targets call the modules directly), instrumented for coverage
+# compiles the product's sources itself: the library, every src/lib/*.cc (the
+# targets call the modules directly), instrumented for coverage
 # (-fsanitize=fuzzer-no-link) and built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (any report aborts: -fno-sanitize-recover), then
 # links each test/fuzz/fuzz_*.cc against them, fmt and Boost.Program_options
@@ -89,9 +89,8 @@ compile() {
 }
 
 core_objs=()
-for src in "$here"/src/*.cc; do
+for src in "$here"/src/lib/*.cc; do
     name=$(basename "$src" .cc)
-    case $name in main|cli) continue ;; esac
     compile "$src" "$out/obj/$name.o" -fsanitize=fuzzer-no-link
     core_objs+=("$out/obj/$name.o")
 done

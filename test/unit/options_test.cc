@@ -1,5 +1,6 @@
 // options_test.cc - unit tests of options.h: the command line and the --config file
 #include "spoolgate/options.h"
+#include "spoolgate/net.h"
 
 #include <unistd.h>
 

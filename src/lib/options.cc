@@ -11,6 +11,7 @@
 #include "spoolgate/bounds.h"
 #include "spoolgate/header_block.h"
 #include "spoolgate/hook_argv.h"
+#include "spoolgate/net.h"
 
 namespace po = boost::program_options;
 
@@ -179,28 +180,6 @@ std::chrono::milliseconds parse_seconds(const std::string& option, const std::st
   if (ms <= 0) throw UsageError(fmt::format("--{}: must be more than 0 seconds", option));
   if (ms > 86'400'000) throw UsageError(fmt::format("--{}: at most 86400 seconds", option));
   return std::chrono::milliseconds(ms);
-}
-
-// split_host_port - "host:port", "[v6]:port", "host"
-bool split_host_port(const std::string& s, std::string* host, std::string* port) {
-  if (s.empty()) return false;
-  std::string rest;
-  if (s[0] == '[') {
-    std::size_t close = s.find(']');
-    if (close == std::string::npos || close == 1) return false;
-    *host = s.substr(1, close - 1);
-    rest = s.substr(close + 1);
-  } else {
-    std::size_t colon = s.find(':');
-    if (colon != std::string::npos && s.find(':', colon + 1) != std::string::npos) return false;  // bare IPv6
-    *host = s.substr(0, colon);
-    rest = colon == std::string::npos ? "" : s.substr(colon);
-  }
-  if (host->empty()) return false;
-  if (rest.empty()) return true;
-  if (rest[0] != ':' || rest.size() == 1) return false;
-  *port = rest.substr(1);
-  return true;
 }
 
 // parse_options - command line first: its values are final; the file fills the rest

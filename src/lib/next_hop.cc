@@ -1,82 +1,27 @@
 // next_hop.cc - the SMTP client side: one connection to the next hop
 #include "spoolgate/next_hop.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstring>
-
 #include <fmt/core.h>
 
 #include "spoolgate/bounds.h"
 #include "spoolgate/log.h"
+#include "spoolgate/net.h"
 #include "spoolgate/smtp_command.h"
 
 namespace spoolgate {
-namespace {
 
-std::string numeric_address(const sockaddr* sa, socklen_t len) {
-  char host[NI_MAXHOST] = "";
-  if (::getnameinfo(sa, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return "?";
-  return host;
-}
-
-// connect_one - a non-blocking connect bounded by the deadline; -1 and errno on failure
-int connect_one(const addrinfo* ai, const Deadline& deadline) {
-  int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-  if (fd < 0) return -1;
-  Fd sock(fd);
-  if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) return -1;
-    pollfd p{fd, POLLOUT, 0};
-    if (wait_for(&p, 1, deadline) == 0) {
-      errno = ETIMEDOUT;
-      return -1;
-    }
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return -1;
-    if (err != 0) {
-      errno = err;
-      return -1;
-    }
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return sock.release();
-}
-
-}  // namespace
-
-// connect - every address of the host in turn (localhost may be ::1 first,
-// while Postfix's 10026 listens on 127.0.0.1 only)
+// connect - the next hop's every address in turn (see net.h)
 void NextHop::connect() {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  int rc = ::getaddrinfo(opts_.next_hop_host.c_str(), opts_.next_hop_port.c_str(), &hints, &list);
-  if (rc != 0)
-    throw NextHopError(fmt::format("cannot resolve {}:{}: {}", opts_.next_hop_host, opts_.next_hop_port,
-                                   ::gai_strerror(rc)));
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, &::freeaddrinfo);
-  std::string errors;
-  for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
-    Deadline deadline = Deadline::after(opts_.timeout);
-    int fd = connect_one(ai, deadline);
-    std::string addr = numeric_address(ai->ai_addr, ai->ai_addrlen);
-    if (fd >= 0) {
-      sock_.reset(fd);
-      relay_ = fmt::format("{}[{}]:{}", opts_.next_hop_host, addr, opts_.next_hop_port);
-      return;
-    }
-    errors += fmt::format("{}{}: {}", errors.empty() ? "" : "; ", addr, std::strerror(errno));
+  Endpoint to;
+  to.host = opts_.next_hop_host;
+  to.port = opts_.next_hop_port;
+  try {
+    Connection c = connect_to(to, opts_.timeout);
+    sock_ = std::move(c.fd);
+    relay_ = std::move(c.peer);
+  } catch (const ConnectError& e) {
+    throw NextHopError(e.what());
   }
-  throw NextHopError(fmt::format("connect to {}:{}: {}", opts_.next_hop_host, opts_.next_hop_port, errors));
 }
 
 // open - connect, 220, EHLO (or HELO), extensions

@@ -1,5 +1,5 @@
 // cli.cc - from argv to an exit status: the program around the session
-#include "spoolgate/cli.h"
+#include "cli.h"
 
 #include <unistd.h>
 
