@@ -1,11 +1,11 @@
-// hook.h - run the filter hook on one spooled message and collect what it says
+// hook.h - run one filter hook on one spooled message and collect what it says
 //
 // DESCRIPTION
 //   run_hook() starts the hook (see child_process.h) with the message on
 //   stdin (the LF form pipe(8) gives, seekable, read-only), SPOOLGATE_*
 //   in its environment and pipe(8)'s macros expanded in its argv. Then it
-//   waits, under one deadline (--hook-timeout) that covers the run and the
-//   draining of its output, for the hook to exit and close stdout and
+//   waits, under one deadline (from --hook-timeout) that covers the run and
+//   the draining of its output, for the hook to exit and close stdout and
 //   stderr. It keeps, whatever the hook prints:
 //   - REASON: the last non-empty printable line of stderr (in check mode,
 //     of stdout when stderr had none);
@@ -15,6 +15,9 @@
 //   Every kKeepAliveInterval it calls `keepalive` (which sends NOOP to the
 //   next hop); when that returns false, the hook is killed.
 //
+//   A hook gets what it needs and nothing more: its own HookSpec (command
+//   and output mode) and the HookLimits every hook of a message shares.
+//
 // DIAGNOSTICS
 //   Nothing is thrown for what the hook does: a hook that cannot start,
 //   crashes, times out or prints garbage is a HookResult, which verdict.h
@@ -22,15 +25,36 @@
 //   the ChildProcess destructor then kills the hook's process group.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "spoolgate/envelope.h"
-#include "spoolgate/options.h"
 #include "spoolgate/spool.h"
 
 namespace spoolgate {
+
+/// What the hook's stdout means (--hook-output).
+enum class HookOutput { check, headers, rewrite };
+
+const char* to_string(HookOutput m);
+
+/// One --hook.
+struct HookSpec {
+  std::string command;             ///< as given
+  std::vector<std::string> words;  ///< split like a shell; macros not yet expanded
+  HookOutput output = HookOutput::check;
+};
+
+/// What every hook run of a message shares.
+struct HookLimits {
+  std::chrono::milliseconds timeout{60'000};  ///< --hook-timeout
+  SpoolConfig spool;                          ///< where a rewritten message goes
+  std::uint64_t max_size = 0;                 ///< --max-size: the largest rewrite (0: none)
+};
 
 struct HookResult {
   enum class End { exited, signaled, timed_out, cannot_start, aborted };
@@ -48,8 +72,10 @@ struct HookResult {
   std::string status_text() const;
 };
 
-HookResult run_hook(const Options& opts, const Envelope& env, const Spool& message,
-                    const std::function<bool()>& keepalive);
+/// Run `hook` until it is done or `deadline` (the caller derives it from
+/// limits.timeout and any deadline of its own).
+HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelope& env, const Spool& message,
+                    const Deadline& deadline, const std::function<bool()>& keepalive);
 
 /// The environment for a hook: ours without SPOOLGATE_*, then `extra`.
 std::vector<std::string> hook_environment(const std::vector<std::string>& extra);

@@ -24,7 +24,7 @@ namespace spoolgate {
 class MessageSpools : public LineSink {
  public:
   /// `for_hook`: also keep the hook's form.
-  MessageSpools(const std::string& dir, std::uint64_t memory_limit, bool for_hook);
+  MessageSpools(const SpoolConfig& config, bool for_hook);
   MessageSpools(const MessageSpools&) = delete;
   MessageSpools& operator=(const MessageSpools&) = delete;
 

@@ -28,29 +28,18 @@
 #include <vector>
 
 #include "spoolgate/log.h"
+#include "spoolgate/message_filter.h"
+#include "spoolgate/next_hop.h"
 
 namespace spoolgate {
 
-enum class HookOutput { check, headers, rewrite };
-
-const char* to_string(HookOutput m);
-
+/// Everything the command line and the config file say.
 struct Options {
-  std::string next_hop_host = "127.0.0.1";
-  std::string next_hop_port = "10026";
+  NextHopConfig next_hop;  ///< HOST PORT or --next-hop; --hostname and --timeout too
+  FilterConfig filter;     ///< --hook, --hook-output, --hook-timeout, --add-header, --spool-*, --quarantine-dir
+  std::vector<std::string> add_headers;  ///< --add-header as given (filter.add_header_wire: checked, CRLF)
 
-  std::string hook;                     ///< as given; empty: the null filter
-  std::vector<std::string> hook_words;  ///< split, macros not yet expanded
-  HookOutput hook_output = HookOutput::check;
-  std::chrono::milliseconds hook_timeout{60'000};
-  std::vector<std::string> add_headers;  ///< as given
-  std::string add_header_wire;           ///< all of them, checked, CRLF, ready to send
-
-  std::string spool_dir;  ///< default: $TMPDIR, else /tmp
-  std::uint64_t spool_memory = 1024 * 1024;
-  std::string quarantine_dir;
-
-  std::string hostname = "localhost";
+  std::string hostname = "localhost";  ///< the greeting's name (and EHLO's, in next_hop)
   std::string user;
   std::uint64_t max_size = 0;  ///< 0: no limit of our own
   std::chrono::milliseconds timeout{300'000};

@@ -21,11 +21,12 @@
 
 #include "spoolgate/envelope.h"
 #include "spoolgate/spool.h"
+#include "spoolgate/verdict.h"
 
 namespace spoolgate {
 
 /// Write the copy; `result` is the path, or the error.
-bool quarantine_keep(const std::string& dir, const Envelope& env, const char* verdict, const Spool& message,
+bool quarantine_keep(const std::string& dir, const Envelope& env, Verdict verdict, const Spool& message,
                      std::string* result);
 
 }  // namespace spoolgate

@@ -34,10 +34,17 @@
 
 namespace spoolgate {
 
+/// Where messages are spooled (--spool-dir, --spool-memory).
+struct SpoolConfig {
+  std::string dir = "/tmp";
+  std::uint64_t memory = 1024 * 1024;  ///< a spool up to this size stays in memory
+};
+
 class Spool : public ByteSink {
  public:
   /// `dir`: where a spool past `memory_limit` octets goes.
   Spool(std::string dir, std::uint64_t memory_limit);
+  explicit Spool(const SpoolConfig& c) : Spool(c.dir, c.memory) {}
   Spool(Spool&&) = default;
   Spool& operator=(Spool&&) = default;
 
@@ -59,6 +66,8 @@ class Spool : public ByteSink {
   bool on_disk() const { return on_disk_; }
   /// A new read-only descriptor on the same file, offset 0.
   Fd open_reader() const;
+  /// Whether any octet is 8-bit (BODY=8BITMIME). Reads the file, if any.
+  bool has_8bit() const;
 
  private:
   void flush_buffer();

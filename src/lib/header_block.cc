@@ -2,6 +2,7 @@
 #include "spoolgate/header_block.h"
 
 #include "spoolgate/data_codec.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 namespace {
@@ -12,12 +13,9 @@ bool check_line(std::string_view line, bool first, std::string* error) {
     *error = "empty line in header output";
     return false;
   }
-  for (char c : line) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u < 32 && c != '\t') || u == 127) {
-      *error = "control character in header output";
-      return false;
-    }
+  if (has_control(line, /*tab_ok=*/true)) {
+    *error = "control character in header output";
+    return false;
   }
   if (line.front() == ' ' || line.front() == '\t') {
     if (first) *error = "continuation line before the first header field";

@@ -3,10 +3,9 @@
 
 namespace spoolgate {
 
-MessageSpools::MessageSpools(const std::string& dir, std::uint64_t memory_limit, bool for_hook)
-    : wire_(dir, memory_limit), wire_writer_(wire_) {
+MessageSpools::MessageSpools(const SpoolConfig& config, bool for_hook) : wire_(config), wire_writer_(wire_) {
   if (for_hook) {
-    lf_.emplace(dir, memory_limit);
+    lf_.emplace(config);
     lf_writer_.emplace(*lf_);
   }
 }

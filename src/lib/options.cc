@@ -12,6 +12,7 @@
 #include "spoolgate/header_block.h"
 #include "spoolgate/hook_argv.h"
 #include "spoolgate/net.h"
+#include "spoolgate/text.h"
 
 namespace po = boost::program_options;
 
@@ -127,15 +128,6 @@ std::string get(const po::variables_map& vm, const char* name, std::string fallb
 
 }  // namespace
 
-const char* to_string(HookOutput m) {
-  switch (m) {
-    case HookOutput::check: return "check";
-    case HookOutput::headers: return "headers";
-    case HookOutput::rewrite: return "rewrite";
-  }
-  return "?";
-}
-
 // parse_bytes - digits with an optional k, M or G (powers of 1024)
 std::uint64_t parse_bytes(const std::string& option, const std::string& value) {
   std::uint64_t n = 0;
@@ -182,8 +174,10 @@ std::chrono::milliseconds parse_seconds(const std::string& option, const std::st
   return std::chrono::milliseconds(ms);
 }
 
-// parse_options - command line first: its values are final; the file fills the rest
-Options parse_options(int argc, const char* const* argv) {
+namespace {
+
+// read_variables - the command line first: its values are final; the file fills the rest
+po::variables_map read_variables(const std::vector<std::string>& before) {
   po::options_description desc = describe();
   po::options_description hidden;
   hidden.add_options()("positional", po::value<std::vector<std::string>>());
@@ -191,10 +185,6 @@ Options parse_options(int argc, const char* const* argv) {
   all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("positional", -1);
-
-  std::vector<std::string> before, after;
-  split_at_dashes(argc, argv, &before, &after);
-
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(before)
@@ -207,72 +197,75 @@ Options parse_options(int argc, const char* const* argv) {
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }
+  return vm;
+}
 
-  Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
-  o.verbose = vm["verbose"].as<bool>();
-  o.pipe = vm["pipe"].as<bool>();
-  if (o.help || o.version) return o;
-
-  // the next hop: positional HOST [PORT] on the command line, or --next-hop
+// take_next_hop - positional HOST [PORT] on the command line, or --next-hop
+void take_next_hop(const po::variables_map& vm, const std::vector<std::string>& before, Options& o) {
   std::vector<std::string> words;
   if (vm.count("positional")) words = vm["positional"].as<std::vector<std::string>>();
   if (words.size() > 2) throw UsageError(fmt::format("unexpected argument '{}'", words[2]));
+  Endpoint& to = o.next_hop.endpoint;
   if (!words.empty()) {
     bool next_hop_on_command_line = false;
     for (const std::string& a : before)
       next_hop_on_command_line = next_hop_on_command_line || a == "--next-hop" || a.rfind("--next-hop=", 0) == 0;
     if (next_hop_on_command_line) throw UsageError("give the next hop either as HOST PORT or as --next-hop, not both");
-    o.next_hop_host = words[0];
-    if (o.next_hop_host.size() > 2 && o.next_hop_host.front() == '[' && o.next_hop_host.back() == ']')
-      o.next_hop_host = o.next_hop_host.substr(1, o.next_hop_host.size() - 2);
-    if (words.size() == 2) o.next_hop_port = words[1];
+    to.host = words[0];
+    if (to.host.size() > 2 && to.host.front() == '[' && to.host.back() == ']') to.host = to.host.substr(1, to.host.size() - 2);
+    if (words.size() == 2) to.port = words[1];
   } else if (vm.count("next-hop")) {
-    if (!split_host_port(vm["next-hop"].as<std::string>(), &o.next_hop_host, &o.next_hop_port))
+    if (!split_host_port(vm["next-hop"].as<std::string>(), &to.host, &to.port))
       throw UsageError(fmt::format("--next-hop: '{}' is not HOST:PORT or [ADDR]:PORT", vm["next-hop"].as<std::string>()));
   }
-  if (o.next_hop_host.empty() || o.next_hop_port.empty()) throw UsageError("the next hop needs a host and a port");
+  if (to.host.empty() || to.port.empty()) throw UsageError("the next hop needs a host and a port");
+  o.next_hop.hostname = o.hostname;
+  o.next_hop.timeout = o.timeout;
+}
 
-  o.hook = get(vm, "hook", "");
-  if (!o.hook.empty()) {
-    std::string error;
-    if (!split_words(o.hook, &o.hook_words, &error) || !check_macros(o.hook_words, &error))
-      throw UsageError(fmt::format("--hook: {}", error));
-  }
+// take_hooks - --hook with its --hook-output, checked
+void take_hooks(const po::variables_map& vm, Options& o) {
+  HookOutput output = HookOutput::check;
   std::string mode = get(vm, "hook-output", "check");
-  if (mode == "check") o.hook_output = HookOutput::check;
-  else if (mode == "headers") o.hook_output = HookOutput::headers;
-  else if (mode == "rewrite") o.hook_output = HookOutput::rewrite;
+  if (mode == "check") output = HookOutput::check;
+  else if (mode == "headers") output = HookOutput::headers;
+  else if (mode == "rewrite") output = HookOutput::rewrite;
   else throw UsageError(fmt::format("--hook-output: '{}' is not check, headers or rewrite", mode));
-  if (vm.count("hook-timeout")) o.hook_timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+  std::string hook = get(vm, "hook", "");
+  if (!hook.empty()) {
+    HookSpec spec{hook, {}, output};
+    std::string error;
+    if (!split_words(hook, &spec.words, &error) || !check_macros(spec.words, &error))
+      throw UsageError(fmt::format("--hook: {}", error));
+    o.filter.hooks.push_back(std::move(spec));
+  }
+  if (vm.count("hook-timeout"))
+    o.filter.limits.timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+}
 
+// take_filter - the hooks, --add-header, the spool and the quarantine
+void take_filter(const po::variables_map& vm, Options& o) {
+  take_hooks(vm, o);
   if (vm.count("add-header")) o.add_headers = vm["add-header"].as<std::vector<std::string>>();
   for (const std::string& h : o.add_headers) {
     std::string error;
     std::optional<std::string> wire;
-    if (h.size() > kMaxAddHeader) error = "longer than 8 KiB";
+    if (h.size() > kMaxAddHeader) error = fmt::format("longer than {} KiB", kMaxAddHeader / 1024);
     else if (h.find('\n') == std::string::npos && h.find(':') == std::string::npos) error = "not \"Name: value\"";
     else wire = header_block_to_wire(h, &error);
     if (!wire) throw UsageError(fmt::format("--add-header: '{}': {}", log::printable(h, 80), error));
-    o.add_header_wire += *wire;
+    o.filter.add_header_wire += *wire;
   }
-
   const char* tmpdir = std::getenv("TMPDIR");
-  o.spool_dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  if (vm.count("spool-memory")) o.spool_memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
-  o.quarantine_dir = get(vm, "quarantine-dir", "");
-  o.hostname = get(vm, "hostname", "localhost");
-  for (char c : o.hostname) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 32 || u >= 127) throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
-  }
-  if (o.hostname.empty()) throw UsageError("--hostname: empty");
-  o.user = get(vm, "user", "");
-  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
-  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
-  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
+  SpoolConfig& spool = o.filter.limits.spool;
+  spool.dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  if (vm.count("spool-memory")) spool.memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
+  o.filter.limits.max_size = o.max_size;
+  o.filter.quarantine_dir = get(vm, "quarantine-dir", "");
+}
 
+// take_log - --log, or --log-file, which wins
+void take_log(const po::variables_map& vm, Options& o) {
   std::string target = get(vm, "log", "syslog");
   if (target == "syslog") o.log_target = log::Target::syslog;
   else if (target == "stderr") o.log_target = log::Target::stderr_;
@@ -280,7 +273,10 @@ Options parse_options(int argc, const char* const* argv) {
   else throw UsageError(fmt::format("--log: '{}' is not syslog, stderr or none", target));
   o.log_file = get(vm, "log-file", "");
   if (!o.log_file.empty()) o.log_target = log::Target::file;
+}
 
+// take_envelope - -f and the recipients after "--", only with --pipe
+void take_envelope(const po::variables_map& vm, const std::vector<std::string>& after, Options& o) {
   if (vm.count("sender")) o.sender = vm["sender"].as<std::string>();
   o.recipients = after;
   if (o.pipe) {
@@ -290,6 +286,35 @@ Options parse_options(int argc, const char* const* argv) {
     if (!o.recipients.empty()) throw UsageError(fmt::format("unexpected argument '{}' (recipients go with --pipe)", after[0]));
     if (o.sender) throw UsageError("-f is for --pipe mode");
   }
+}
+
+}  // namespace
+
+// parse_options - every option into its place, each checked
+Options parse_options(int argc, const char* const* argv) {
+  std::vector<std::string> before, after;
+  split_at_dashes(argc, argv, &before, &after);
+  po::variables_map vm = read_variables(before);
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  o.verbose = vm["verbose"].as<bool>();
+  o.pipe = vm["pipe"].as<bool>();
+  if (o.help || o.version) return o;
+
+  o.hostname = get(vm, "hostname", "localhost");
+  if (o.hostname.empty()) throw UsageError("--hostname: empty");
+  if (has_control(o.hostname) || !is_ascii(o.hostname) || o.hostname.find(' ') != std::string::npos)
+    throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
+  o.user = get(vm, "user", "");
+  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
+  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
+  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
+  take_next_hop(vm, before, o);
+  take_filter(vm, o);
+  take_log(vm, o);
+  take_envelope(vm, after, o);
   return o;
 }
 

@@ -3,13 +3,13 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "spoolgate/bounds.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 
@@ -83,17 +83,22 @@ void Spool::ensure_file(std::uint64_t incoming) {
   }
   if (on_disk_ || written_ + incoming <= memory_limit_) return;
   Fd disk = create_on_disk();
-  off_t offset = 0;
-  std::uint64_t left = written_;
-  while (left > 0) {
-    ssize_t n = ::sendfile(disk.get(), fd_.get(), &offset, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw errno_error("move spool to disk", n < 0 ? errno : EIO);
-    left -= static_cast<std::uint64_t>(n);
-  }
+  copy_fd(disk.get(), fd_.get(), 0, written_, "move spool to disk");
   if (::lseek(disk.get(), 0, SEEK_END) < 0) throw errno_error("seek spool");
   fd_ = std::move(disk);
   on_disk_ = true;
+}
+
+// has_8bit - the buffer, or the file in chunks
+bool Spool::has_8bit() const {
+  if (std::optional<std::string_view> m = in_memory()) return !is_ascii(*m);
+  std::string buf(kIoChunk, '\0');
+  for (off_t off = 0;;) {
+    ssize_t n = retry_eintr([&] { return ::pread(fd_.get(), buf.data(), buf.size(), off); });
+    if (n <= 0) return false;
+    if (!is_ascii(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return true;
+    off += n;
+  }
 }
 
 // open_reader - its own open file description, so the hook's reads and

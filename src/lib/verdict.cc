@@ -2,6 +2,7 @@
 #include "spoolgate/verdict.h"
 
 #include "spoolgate/reason.h"
+#include "spoolgate/sysexits.h"
 
 namespace spoolgate {
 
@@ -31,14 +32,14 @@ Decision decide(const HookResult& r) {
       case 0:
         d.verdict = r.output_valid ? Verdict::accept : Verdict::defer;
         break;
-      case 65:  // EX_DATAERR
-      case 67:  // EX_NOUSER
-      case 68:  // EX_NOHOST
-      case 69:  // EX_UNAVAILABLE
-      case 77:  // EX_NOPERM
+      case kExDataErr:
+      case kExNoUser:
+      case kExNoHost:
+      case kExUnavailable:
+      case kExNoPerm:
         d.verdict = Verdict::reject;
         break;
-      case 99:
+      case kHookDiscard:
         d.verdict = Verdict::discard;
         break;
       default:  // EX_TEMPFAIL and everything unknown

@@ -12,14 +12,11 @@
 #include "spoolgate/privileges.h"
 #include "spoolgate/server_session.h"
 #include "spoolgate/signals.h"
+#include "spoolgate/sysexits.h"
 #include "spoolgate_version.h"
 
 namespace spoolgate {
 namespace {
-
-constexpr int kExUsage = 64;
-constexpr int kExTempFail = 75;
-constexpr int kExConfig = 78;
 
 // say - one line on stderr; under spawn(8) it reaches the peer, which is
 // why nothing here ever looks like an SMTP reply

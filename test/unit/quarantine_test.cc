@@ -49,7 +49,7 @@ TEST_CASE("a quarantine file holds the envelope, then the message, mode 0600", "
   env.client.ident = "ABC123";
   Spool m = message(d.path, "Subject: x\n\nbody\n");
   std::string where;
-  REQUIRE(quarantine_keep(d.path, env, "reject", m, &where));
+  REQUIRE(quarantine_keep(d.path, env, Verdict::reject, m, &where));
   CHECK(where.rfind(d.path + "/ABC123-reject-", 0) == 0);
   CHECK(slurp(where) ==
         "X-Envelope-From: <s@example.com>\nX-Envelope-To: <r1@example.net>\nX-Envelope-To: <r2@example.net>\n"
@@ -75,7 +75,7 @@ TEST_CASE("a quarantine file never follows a symlink planted under its name", "[
                  std::to_string(n))
                     .c_str());
   std::string where;
-  CHECK_FALSE(quarantine_keep(d.path, env, "discard", m, &where));
+  CHECK_FALSE(quarantine_keep(d.path, env, Verdict::discard, m, &where));
   CHECK(slurp(target) == "untouched");
 }
 
@@ -84,6 +84,6 @@ TEST_CASE("a quarantine directory that is missing is an error, not a crash", "[q
   Envelope env;
   Spool m = message(d.path, "x\n");
   std::string where;
-  CHECK_FALSE(quarantine_keep(d.path + "/missing", env, "reject", m, &where));
+  CHECK_FALSE(quarantine_keep(d.path + "/missing", env, Verdict::reject, m, &where));
   CHECK(where.find("cannot create") != std::string::npos);
 }
