@@ -10,25 +10,14 @@
 #include <vector>
 
 #include "spoolgate/bounds.h"
+#include "samples.h"
 
 using namespace spoolgate;
+using spoolgate::test::sample;
 
 namespace {
 
 using Strings = std::vector<std::string>;
-
-Envelope sample() {
-  Envelope env;
-  env.sender = "sender@example.com";
-  env.add_recipient("r1@example.org");
-  env.add_recipient("r2@example.net");
-  env.client.addr = "192.0.2.1";
-  env.client.name = "mail.example.com";
-  env.client.helo = "helo.example.com";
-  env.client.ident = "4AbCdE";
-  env.size = 1234;
-  return env;
-}
 
 // value - the value of NAME=... in an environment, or "<unset>"
 std::string value(const Strings& env, const std::string& name) {

@@ -8,23 +8,12 @@
 #include <string>
 
 #include "spoolgate/bounds.h"
+#include "samples.h"
 
 using namespace spoolgate;
+using spoolgate::test::sample;
 
 namespace {
-
-Envelope sample() {
-  Envelope env;
-  env.sender = "sender@example.com";
-  env.add_recipient("r1@example.org");
-  env.add_recipient("r2@example.net");
-  env.client.addr = "192.0.2.1";
-  env.client.name = "mail.example.com";
-  env.client.helo = "helo.example.com";
-  env.client.ident = "4AbCdE";
-  env.size = 1234;
-  return env;
-}
 
 // parts - the log line without its delay value, which depends on the clock
 struct LogParts {
