@@ -47,6 +47,10 @@ inline constexpr std::size_t kMaxReasonChars = 200;
 inline constexpr std::size_t kMaxEnvRecipients = 100 * 1024;
 /// The log line's to= list is cut past this many characters (SPEC).
 inline constexpr std::size_t kMaxLogRecipients = 1000;
+/// Longest value on a line of a quarantine file's envelope block.
+inline constexpr std::size_t kMaxQuarantineValue = 2048;
+/// Longest envelope block read back (the recipients' lines included).
+inline constexpr std::size_t kMaxQuarantineBlock = kMaxRecipientBytes + 64 * 1024;
 /// Longest --add-header field.
 inline constexpr std::size_t kMaxAddHeader = 8 * 1024;
 /// How often a NOOP keeps the next hop's session alive while spoolgate waits

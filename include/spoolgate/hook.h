@@ -10,7 +10,7 @@
 //   - REASON: the last non-empty printable line of stderr (in check mode,
 //     of stdout when stderr had none);
 //   - in `headers` mode, up to kMaxHookHeaders octets of stdout;
-//   - in `rewrite` mode, stdout as the new message, spooled in wire form
+//   - in `rewrite` mode, stdout as the new message, spooled in both forms
 //     (memory stays bounded: the spool moves to disk).
 //   Every kKeepAliveInterval it calls `keepalive` (which sends NOOP to the
 //   next hop); when that returns false, the hook is killed.
@@ -28,11 +28,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "spoolgate/envelope.h"
+#include "spoolgate/header_block.h"
+#include "spoolgate/message_spools.h"
 #include "spoolgate/spool.h"
 
 namespace spoolgate {
@@ -61,11 +64,12 @@ struct HookResult {
   End end = End::exited;
   int status = 0;       ///< exit status, or signal number
   std::string reason;   ///< REASON, sanitized; may be empty
-  std::string problem;  ///< for the log: why it could not start, or why its output is invalid
+  std::string problem;  ///< why it could not start, or why its output is invalid
+  std::chrono::milliseconds timeout{0};  ///< End::timed_out: the limit it ran into
 
   bool output_valid = true;
-  std::string headers_wire;        ///< headers mode: the block, wire form
-  std::optional<Spool> rewritten;  ///< rewrite mode: the new message, wire form
+  std::optional<HeaderBlock> headers;        ///< headers mode: the fields it printed
+  std::unique_ptr<MessageSpools> rewritten;  ///< rewrite mode: the new message, both forms
   std::uint64_t rewritten_size = 0;
 
   /// For the log's hook= field: "0", "75", "SIGSEGV", "timeout", "unavailable", "aborted".
@@ -77,7 +81,8 @@ struct HookResult {
 HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelope& env, const Spool& message,
                     const Deadline& deadline, const std::function<bool()>& keepalive);
 
-/// The environment for a hook: ours without SPOOLGATE_*, then `extra`.
+/// The environment for a hook: ours, without the variables named in
+/// `extra` (and SPOOLGATE_RECIPIENTS_TRUNCATED), then `extra`.
 std::vector<std::string> hook_environment(const std::vector<std::string>& extra);
 
 }  // namespace spoolgate

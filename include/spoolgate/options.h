@@ -49,9 +49,14 @@ struct Options {
   bool verbose = false;
 
   bool pipe = false;
+  bool try_mode = false;  ///< --try
   std::chrono::milliseconds deadline{600'000};
   std::optional<std::string> sender;  ///< -f
   std::vector<std::string> recipients;
+  std::string queue_id;  ///< --queue-id (--pipe, --try)
+
+  std::string config_file;       ///< --config, as given
+  unsigned quarantine_days = 30;  ///< for spoolgate-quarantine expire
 
   bool help = false;
   bool version = false;
@@ -64,11 +69,18 @@ struct UsageError : std::runtime_error {
 /// Read argv (and --config). Throws UsageError.
 Options parse_options(int argc, const char* const* argv);
 
+/// Where to log a failure to read the options: --log-file as the command
+/// line or the config file says it, found without reading the rest; "" if
+/// none.
+std::string log_file_hint(int argc, const char* const* argv);
+
 /// The --help text.
 std::string usage_text();
 
 /// "1048576", "64k", "1M", "2G". Throws UsageError naming `option`.
 std::uint64_t parse_bytes(const std::string& option, const std::string& value);
+/// "30" (days, for --quarantine-days). Throws UsageError.
+unsigned parse_days(const std::string& value);
 /// "60", "0.5". Throws UsageError naming `option`.
 std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& value);
 

@@ -84,6 +84,8 @@ class SmtpStream {
   /// (so the caller can keep the other peer alive, then wait again).
   Fill fill_for(std::chrono::milliseconds wait);
   bool at_eof() const { return eof_; }
+  /// Whether the input is a socket (not a pipe or a file: a manual run).
+  bool input_is_socket() const { return in_is_socket_; }
   /// After DATA: what follows, through `decoder` into `sink`, up to the end
   /// of data (what comes after it stays buffered). While the peer is silent,
   /// `on_idle` runs every `idle` (to keep the other peer alive); the timeout

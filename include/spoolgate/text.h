@@ -30,6 +30,9 @@ void replace_controls(std::string& s);
 /// Whether every octet is 7-bit.
 bool is_ascii(std::string_view s);
 
+/// ASCII letters to lower case, in place; other octets as they are.
+void lower_ascii(std::string& s);
+
 /// ASCII letter case ignored; other octets compared as they are.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -39,6 +39,8 @@ std::vector<std::string> Envelope::environment() const {
       "SPOOLGATE_CLIENT_HELO=" + client.helo,
       "SPOOLGATE_QUEUE_ID=" + client.ident,
       "SPOOLGATE_SIZE=" + std::to_string(size),
+      "SPOOLGATE_CLIENT_SOURCE=" + client.source,
+      "SPOOLGATE_CLIENT_PROTO=" + client.proto,
   };
   if (truncated) env.push_back("SPOOLGATE_RECIPIENTS_TRUNCATED=1");
   return env;

@@ -13,6 +13,7 @@
 #include "spoolgate/header_block.h"
 #include "spoolgate/log.h"
 #include "spoolgate/reason.h"
+#include "spoolgate/verdict.h"
 
 extern char** environ;
 
@@ -23,10 +24,7 @@ namespace {
 class StdoutCollector {
  public:
   StdoutCollector(HookOutput mode, const HookLimits& limits) : mode_(mode), limits_(limits) {
-    if (mode == HookOutput::rewrite) {
-      spool_.emplace(limits.spool);
-      wire_.emplace(*spool_);
-    }
+    if (mode == HookOutput::rewrite) spools_ = std::make_unique<MessageSpools>(limits.spool, true);
   }
 
   void feed(std::string_view bytes, bool eof) {
@@ -42,7 +40,7 @@ class StdoutCollector {
         if (overflow_ || failed_) return;
         pending_.append(bytes);
         try {
-          std::size_t used = decoder_.feed(pending_, eof, *wire_);
+          std::size_t used = decoder_.feed(pending_, eof, *spools_);
           pending_.erase(0, used);
           if (limits_.max_size > 0 && decoder_.size() > limits_.max_size) overflow_ = true;
         } catch (const std::system_error& e) {
@@ -59,7 +57,7 @@ class StdoutCollector {
       feed({}, true);
       if (!failed_) {
         try {
-          spool_->finish_in_memory();
+          spools_->finish();
         } catch (const std::system_error& e) {
           failed_ = true;
           error_ = e.what();
@@ -74,12 +72,12 @@ class StdoutCollector {
     } else if (failed_) {
       error = "cannot spool the rewritten message: " + error_;
     } else if (mode_ == HookOutput::headers) {
-      if (auto wire = header_block_to_wire(headers_, &error)) r.headers_wire = std::move(*wire);
+      r.headers = parse_header_block(headers_, &error);
     } else if (decoder_.size() == 0) {
       error = "empty rewritten message";
     } else {
       r.rewritten_size = decoder_.size();
-      r.rewritten = std::move(spool_);
+      r.rewritten = std::move(spools_);
     }
     if (!error.empty()) {
       r.output_valid = false;
@@ -101,8 +99,7 @@ class StdoutCollector {
   bool overflow_ = false;
   bool failed_ = false;
   std::string error_;
-  std::optional<Spool> spool_;
-  std::optional<WireWriter> wire_;
+  std::unique_ptr<MessageSpools> spools_;
   DataDecoder decoder_{DataDecoder::Mode::plain};
   std::string pending_;
 };
@@ -151,10 +148,20 @@ std::string HookResult::status_text() const {
   return "?";
 }
 
+// hook_environment - what spoolgate inherited, each variable it sets
+// itself replaced (so that no inherited SPOOLGATE_SENDER can stand in for
+// the real one); every other variable, SPOOLGATE_* included, passes
 std::vector<std::string> hook_environment(const std::vector<std::string>& extra) {
+  auto ours = [&](const char* e) {
+    std::string_view v(e);
+    std::string_view name = v.substr(0, v.find('='));
+    for (const std::string& x : extra)
+      if (std::string_view(x).substr(0, x.find('=')) == name) return true;
+    return name == "SPOOLGATE_RECIPIENTS_TRUNCATED";  // set only when true
+  };
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e)
-    if (std::strncmp(*e, "SPOOLGATE_", 10) != 0) env.emplace_back(*e);
+    if (!ours(*e)) env.emplace_back(*e);
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }
@@ -216,13 +223,15 @@ void take_status(int st, HookResult& r) {
 }
 
 // start - the hook as a child: stdin the message, stdout and stderr pipes
-std::optional<ChildProcess> start(const std::string& path, const std::vector<std::string>& argv,
+std::optional<ChildProcess> start(const std::string& path, const std::vector<std::string>& argv, HookOutput output,
                                   const Envelope& envelope, const Spool& message, Pipe& out, Pipe& err,
                                   HookResult& r) {
   Fd input = message.open_reader();
+  std::vector<std::string> env = envelope.environment();
+  env.push_back(std::string("SPOOLGATE_HOOK_OUTPUT=") + to_string(output));
   try {
     return ChildProcess::start(
-        ChildSpec{path, argv, hook_environment(envelope.environment()), input.get(), out.write.get(), err.write.get()});
+        ChildSpec{path, argv, hook_environment(env), input.get(), out.write.get(), err.write.get()});
   } catch (const std::system_error& e) {
     r.end = HookResult::End::cannot_start;
     r.problem = std::string("hook cannot start: ") + e.what();
@@ -240,12 +249,13 @@ HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelo
   std::optional<std::string> path = find_program(argv[0]);
   if (!path) {
     r.end = HookResult::End::cannot_start;
-    r.problem = "hook program not found or not executable: " + log::printable(argv[0]);
+    bool there = argv[0].find('/') != std::string::npos && ::access(argv[0].c_str(), F_OK) == 0;
+    r.problem = (there ? "hook not executable: " : "hook not found: ") + log::printable(argv[0]);
     return r;
   }
   Pipe out = Pipe::create();
   Pipe err = Pipe::create();
-  std::optional<ChildProcess> child = start(*path, argv, envelope, message, out, err, r);
+  std::optional<ChildProcess> child = start(*path, argv, hook.output, envelope, message, out, err, r);
   if (!child) return r;
   log::debug("hook: started {} as pid {}", log::printable(*path), child->pid());
   out.write.reset();
@@ -257,7 +267,10 @@ HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelo
   LastLine stderr_last;
   HookPipes pipes{std::move(out.read), std::move(err.read), true, true, collector, stderr_last};
   r.end = watch(*child, pipes, deadline, keepalive);
-  if (r.end == HookResult::End::timed_out) r.problem = "hook timed out";
+  if (r.end == HookResult::End::timed_out) {
+    r.timeout = limits.timeout;
+    r.problem = cause(r);
+  }
   if (r.end == HookResult::End::aborted) r.problem = "next hop lost while the hook ran";
   if (r.end != HookResult::End::exited) child->kill_group();
   // killed: reap it (SIGKILL cannot be ignored; the destructor waits for

@@ -20,9 +20,11 @@ std::string log_line(const Envelope& env, const Outcome& o) {
     to += item;
   }
   double delay = std::chrono::duration<double>(Deadline::Clock::now() - env.start).count();
-  return fmt::format("{}: from=<{}>, to={}, nrcpt={}, size={}, verdict={}, hook={}, delay={:.2f}, relay={}, reply=({})",
+  std::string line = fmt::format("{}: from=<{}>, to={}, nrcpt={}, size={}, verdict={}, hook={}, delay={:.2f}, relay={}, reply=({})",
                      log::printable(env.log_queue_id(), 64), log::printable(env.sender), to, env.recipients.size(),
-                     env.size, to_string(o.verdict), o.hook, delay, o.relay.empty() ? "none" : o.relay, o.reply);
+                                 env.size, to_string(o.verdict), o.hook, delay, o.relay.empty() ? "none" : o.relay, o.reply);
+  if (o.verdict != Verdict::accept) line += fmt::format(", reason=({})", log::printable(o.reason));
+  return line;
 }
 
 void log_message(const Envelope& env, const Outcome& outcome) {

@@ -66,40 +66,16 @@ std::chrono::milliseconds within(const Deadline& deadline, std::chrono::millisec
   return std::max(std::chrono::milliseconds(1), std::min(limit, left));
 }
 
-// read_message - stdin to the spools, bounded by the deadline
-bool read_message(LineSink& sink, DataDecoder& decoder, const Deadline& deadline, std::string* error) {
-  std::string pending;
-  char buf[kIoChunk];
-  for (;;) {
-    pollfd p{0, POLLIN, 0};
-    if (wait_for(&p, 1, deadline) == 0) {
-      *error = "timeout reading the message";
-      return false;
-    }
-    ssize_t n = retry_eintr([&] { return ::read(0, buf, sizeof buf); });
-    if (n < 0) {
-      *error = std::string("read message: ") + std::strerror(errno);
-      return false;
-    }
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t used = decoder.feed(pending, n == 0, sink);
-    pending.erase(0, used);
-    if (n == 0) return true;
-  }
-}
-
 // receive - the message into the spools; a Result only when that failed
 std::optional<Result> receive(MessageSpools& spools, const Deadline& deadline, Envelope& env) {
-  DataDecoder decoder(DataDecoder::Mode::plain);
-  std::string error;
   try {
-    if (!read_message(spools, decoder, deadline, &error)) return Result{kExTempFail, "4.4.7 " + error};
-    spools.finish();
+    env.size = receive_plain(0, {}, spools, deadline);
+  } catch (const ReadError& e) {
+    return Result{kExTempFail, std::string("4.4.7 ") + e.what()};
   } catch (const std::system_error& e) {
     log::warn("cannot spool message: {}", e.what());
     return Result{kExTempFail, "4.3.0 cannot spool the message"};
   }
-  env.size = decoder.size();
   return std::nullopt;
 }
 
@@ -132,15 +108,18 @@ Result filter_and_deliver(const Options& opts, Envelope& env, Outcome& outcome) 
   MessageSpools spools(opts.filter.limits.spool, !opts.filter.hooks.empty());
   if (std::optional<Result> failed = receive(spools, deadline, env)) {
     outcome.verdict = Verdict::defer;
+    outcome.reason = failed->line;
     return *failed;
   }
   if (opts.max_size && env.size > opts.max_size) {
     outcome.verdict = Verdict::reject;
+    outcome.reason = "message file too big";
     return Result{kExUnavailable, "5.3.4 message file too big"};
   }
   FilterResult f = filter_message(opts.filter, env, spools, FilterCallbacks{}, deadline);
-  outcome.hook = f.hook;
+  outcome.hook = f.hook_field();
   outcome.verdict = f.decision.verdict;
+  outcome.reason = f.decision.reason;
   switch (f.decision.verdict) {
     case Verdict::reject: return Result{kExUnavailable, status_line(f.decision.reply)};
     case Verdict::defer: return Result{kExTempFail, status_line(f.decision.reply)};
@@ -177,6 +156,7 @@ int run_pipe(const Options& opts) {
   Envelope env;
   env.sender = *opts.sender;
   for (const std::string& r : opts.recipients) env.add_recipient(r);
+  env.client.ident = opts.queue_id;  // for the log line, the hook and the quarantine file's name
   if (std::optional<std::string> bad = bad_address(env)) {
     log::warn("{}", *bad);
     say(*bad);
@@ -190,10 +170,12 @@ int run_pipe(const Options& opts) {
   } catch (const Terminated& t) {
     outcome.verdict = Verdict::defer;
     r = Result{kExTempFail, fmt::format("4.3.2 terminated by signal {}", t.signal)};
+    outcome.reason = r.line;
   } catch (const std::exception& e) {
     log::warn("internal error: {}", e.what());
     outcome.verdict = Verdict::defer;
     r = Result{kExTempFail, "4.3.0 internal error, try again later"};
+    outcome.reason = std::string("internal error: ") + e.what();
   }
   // verdict= is the filter's verdict, as in the server modes; reply= says
   // what became of the message

@@ -17,11 +17,15 @@
 
 namespace spoolgate {
 
-// client_gone - after the queue, a client that has gone gets nothing done
-// for it: Postfix will send the message again, and it must not arrive
-// twice. (has_line() first saves a read when a command follows already; but
-// a last line without its LF only counts once EOF is known: ask again)
+// client_gone - a client that has gone gets nothing done for it: after
+// the queue, Postfix will send the message again, and it must not arrive
+// twice (SPEC). On a socket (spawn(8), inetd, systemd) end of input before
+// the verdict means the client has gone, even after a pipelined QUIT. A
+// manual run (a pipe or a file) delivers a transcript that ends with QUIT:
+// there has_line() first saves a read when a command follows already; a
+// last line without its LF only counts once EOF is known, so ask again.
 bool ServerSession::client_gone() {
+  if (client_.input_is_socket()) return client_.peer_closed_now();
   return !client_.has_line(kMaxCommandLine) && client_.peer_closed_now() && !client_.has_line(kMaxCommandLine);
 }
 
@@ -36,14 +40,14 @@ void ServerSession::receive_message() {
   sink.finish();
 
   FilterResult f;
-  if (sink.too_big() || !sink.error().empty()) {
-    f.hook = opts_.filter.hooks.empty() ? "none" : "skipped";
-    if (sink.too_big()) {
-      f.decision = {Verdict::reject, Reply::make(552, "5.3.4", "Error: message file too big")};
-    } else {
-      log::warn("{}: cannot spool message: {}", env.log_queue_id(), sink.error());
-      f.decision = {Verdict::defer, Reply::make(451, "4.3.0", "Error: internal error, cannot spool message")};
-    }
+  if (sink.too_big()) {
+    f = not_filtered(opts_.filter, {Verdict::reject, Reply::make(552, "5.3.4", "Error: message file too big"),
+                                    "message file too big"});
+    f.abandoned = client_gone();
+  } else if (!sink.error().empty()) {
+    log::warn("{}: cannot spool message: {}", env.log_queue_id(), sink.error());
+    f = not_filtered(opts_.filter, {Verdict::defer, Reply::make(451, "4.3.0", "Error: internal error, cannot spool message"),
+                                    "cannot spool message: " + sink.error()});
     f.abandoned = client_gone();
   } else {
     FilterCallbacks callbacks{[this] { return keep_next_hop_alive(); }, [this] { return !client_gone(); }};
@@ -55,7 +59,7 @@ void ServerSession::receive_message() {
 // act - the verdict carried out: forwarded, or answered and the next hop's
 // transaction aborted; one log line either way
 void ServerSession::act(const Envelope& env, const MessageSpools& received, FilterResult& f) {
-  Outcome outcome{f.decision.verdict, f.hook, {}, {}};
+  Outcome outcome{f.decision.verdict, f.hook_field(), {}, {}, f.decision.reason};
   if (f.abandoned) {
     outcome.reply = "client disconnected before the verdict";
     log_message(env, outcome);

@@ -339,19 +339,17 @@ void ServerSession::proceed_data(const Command&) {
   receive_message();
 }
 
-// proceed_rset - both sides forget the transaction
+// proceed_rset - both sides forget the transaction. RSET always goes to
+// the next hop, so that Postfix's RSET probe of a cached connection tests
+// the whole path: a next hop that has gone ends the session with 421 (SPEC)
 void ServerSession::proceed_rset(const Command&) {
   junk();
   resolve_pending();
-  if (tx_.next_hop_open) {
-    tx_.next_hop_open = false;
-    forward("RSET", [](const Reply& r) -> std::optional<Reply> {
-      if (!r.positive()) throw NextHopError("RSET refused: " + r.summary());
-      return Reply::make(250, "2.0.0", "Ok");
-    });
-  } else {
-    reply(Reply::make(250, "2.0.0", "Ok"));
-  }
+  tx_.next_hop_open = false;
+  forward("RSET", [](const Reply& r) -> std::optional<Reply> {
+    if (!r.positive()) throw NextHopError("RSET refused: " + r.summary());
+    return Reply::make(250, "2.0.0", "Ok");
+  });
   tx_ = Transaction();
   xforward_.clear();
   if (state_ != State::greeted) enter_state(State::ready);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "spoolgate/bounds.h"
@@ -32,6 +33,17 @@ void Spool::append(std::string_view bytes) {
   ensure_file(bytes.size());
   write_all(fd_.get(), bytes.data(), bytes.size(), "write spool");
   written_ += bytes.size();
+}
+
+// append_from - memory from memory; a file with sendfile(2)
+void Spool::append_from(const Spool& source, std::uint64_t offset) {
+  if (offset >= source.size()) return;
+  if (std::optional<std::string_view> m = source.in_memory()) return append(m->substr(offset));
+  flush_buffer();
+  std::uint64_t n = source.size() - offset;
+  ensure_file(n);
+  copy_fd(fd_.get(), source.fd(), static_cast<off_t>(offset), n, "copy spool");
+  written_ += n;
 }
 
 void Spool::finish() {
@@ -89,14 +101,33 @@ void Spool::ensure_file(std::uint64_t incoming) {
   on_disk_ = true;
 }
 
-// has_8bit - the buffer, or the file in chunks
+// read_at - the buffer, or pread(2) on the file
+std::size_t Spool::read_at(std::uint64_t offset, char* buf, std::size_t n) const {
+  if (std::optional<std::string_view> m = in_memory()) {
+    if (offset >= m->size()) return 0;
+    std::string_view part = m->substr(offset, n);
+    std::copy(part.begin(), part.end(), buf);
+    return part.size();
+  }
+  ssize_t got = retry_eintr([&] { return ::pread(fd_.get(), buf, n, static_cast<off_t>(offset)); });
+  if (got < 0) throw errno_error("read spool");
+  return static_cast<std::size_t>(got);
+}
+
+// copy_to - the buffer with write(2), the file with sendfile(2)
+void Spool::copy_to(int fd) const {
+  if (std::optional<std::string_view> m = in_memory()) return write_all(fd, m->data(), m->size(), "copy spool");
+  copy_fd(fd, fd_.get(), 0, size(), "copy spool");
+}
+
+// has_8bit - in chunks
 bool Spool::has_8bit() const {
   if (std::optional<std::string_view> m = in_memory()) return !is_ascii(*m);
   std::string buf(kIoChunk, '\0');
-  for (off_t off = 0;;) {
-    ssize_t n = retry_eintr([&] { return ::pread(fd_.get(), buf.data(), buf.size(), off); });
-    if (n <= 0) return false;
-    if (!is_ascii(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return true;
+  for (std::uint64_t off = 0;;) {
+    std::size_t n = read_at(off, buf.data(), buf.size());
+    if (n == 0) return false;
+    if (!is_ascii(std::string_view(buf.data(), n))) return true;
     off += n;
   }
 }

@@ -5,8 +5,10 @@
 //   tests run as root) can write to: for the log file, spools, quarantine.
 //   run_spoolgate() starts the binary named by $SPOOLGATE_BIN with one end of
 //   a socketpair on its fd 0, 1 and 2 (as spawn(8) does), as nobody when the
-//   tests run as root, writes the input, optionally half-closes, and reads
-//   everything it writes until it exits. Every wait is bounded: a run that
+//   tests run as root, writes the input, half-closes as a client does (after
+//   the 221 when the input ends with QUIT, at once otherwise, or at once
+//   anyway for a client that gives up), and reads everything it writes
+//   until it exits. Every wait is bounded: a run that
 //   lasts longer than its limit is killed and reported as timed out.
 #pragma once
 
@@ -38,7 +40,9 @@ class Sandbox {
 struct RunOptions {
   std::vector<std::string> args;
   std::string input;
-  bool half_close = true;  ///< shutdown(SHUT_WR) once the input is written
+  /// shutdown(SHUT_WR) once the input is written; when the input ends with
+  /// QUIT, only once the 221 has come, as a real client (Postfix) closes
+  bool half_close = true;
   int limit_ms = 30000;    ///< kill after this long
   /// Called once the input is written, with the socket and the pid (for
   /// tests that act on the running process, e.g. send a signal).
@@ -49,6 +53,12 @@ struct RunOptions {
   bool as_root = false;
   /// Start it with descriptor 2 closed (the client on 0 and 1 only).
   bool close_stderr = false;
+  /// shutdown(SHUT_WR) right after the input, even after a QUIT: a client
+  /// that gives up without waiting for its replies
+  bool hang_up_early = false;
+  /// stdin a pipe and stdout/stderr another, as when a person pipes a
+  /// transcript in (not a socket)
+  bool as_pipes = false;
 };
 
 struct Run {

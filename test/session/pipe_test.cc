@@ -63,9 +63,9 @@ TEST_CASE("--pipe hook verdicts map to sysexits", "[pipe]") {
       {"exit-with 69 '554 5.7.0 policy'", 69, "5.7.0 policy", 0},
       {"exit-with 99", 0, "2.0.0 Ok: discarded", 0},
       {"exit-with 75 'busy'", 75, "4.7.1 busy", 0},
-      {"exit-with 1", 75, "4.7.1 Try again later", 0},
-      {"crash SEGV", 75, "4.7.1 ", 0},
-      {"no-such-hook-here", 75, "4.7.1 ", 0},
+      {"exit-with 1", 75, "4.7.1 hook exited 1", 0},
+      {"crash SEGV", 75, "4.7.1 hook killed by signal 11", 0},
+      {"no-such-hook-here", 75, "4.7.1 hook not found: ", 0},
   };
   for (const Case& c : cases) {
     Sandbox box;

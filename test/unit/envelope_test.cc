@@ -50,6 +50,8 @@ TEST_CASE("Envelope::environment: the SPOOLGATE_* variables of SPEC", "[envelope
                                       "SPOOLGATE_CLIENT_HELO=helo.example.com",
                                       "SPOOLGATE_QUEUE_ID=4AbCdE",
                                       "SPOOLGATE_SIZE=1234",
+                                    "SPOOLGATE_CLIENT_SOURCE=REMOTE",
+                                    "SPOOLGATE_CLIENT_PROTO=ESMTP",
                                   });
 }
 
@@ -64,6 +66,8 @@ TEST_CASE("Envelope::environment: the null sender and no XFORWARD are empty", "[
                                  "SPOOLGATE_CLIENT_HELO=",
                                  "SPOOLGATE_QUEUE_ID=",
                                  "SPOOLGATE_SIZE=0",
+                               "SPOOLGATE_CLIENT_SOURCE=",
+                               "SPOOLGATE_CLIENT_PROTO=",
                              });
 }
 

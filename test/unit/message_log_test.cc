@@ -52,10 +52,10 @@ TEST_CASE("log_line: the format of SPEC \"Log\"", "[message_log]") {
 TEST_CASE("log_line: NOQUEUE, the null sender, no hook, nothing relayed", "[message_log]") {
   Envelope env;
   env.add_recipient("r@x");
-  Outcome o{Verdict::reject, "none", "", "550 5.7.1 Message content rejected"};
+  Outcome o{Verdict::reject, "none", "", "550 5.7.1 Message content rejected", "message file too big"};
   LogParts p = parts(log_line(env, o));
   CHECK(p.before == "NOQUEUE: from=<>, to=<r@x>, nrcpt=1, size=0, verdict=reject, hook=none, delay=");
-  CHECK(p.after == ", relay=none, reply=(550 5.7.1 Message content rejected)");
+  CHECK(p.after == ", relay=none, reply=(550 5.7.1 Message content rejected), reason=(message file too big)");
 }
 
 TEST_CASE("log_line: addresses are made printable", "[message_log]") {
@@ -100,4 +100,18 @@ TEST_CASE("log_line: to= is cut at 1000 characters with '...'", "[message_log]")
     CHECK(line.find("...") == std::string::npos);
     CHECK(line.find("<recipient036@example.com>, nrcpt=37") != std::string::npos);
   }
+}
+
+TEST_CASE("log_line: reason= for reject, defer and discard, never for accept", "[message_log]") {
+  Envelope env;
+  env.add_recipient("r@x");
+  CHECK(log_line(env, Outcome{Verdict::discard, "99", "", "250 2.0.0 Ok: discarded", "virus found: Eicar"})
+            .find(", reply=(250 2.0.0 Ok: discarded), reason=(virus found: Eicar)") != std::string::npos);
+  CHECK(log_line(env, Outcome{Verdict::defer, "1", "", "451 4.7.1 hook exited 1", "hook exited 1"})
+            .find("reason=(hook exited 1)") != std::string::npos);
+  std::string accept = log_line(env, Outcome{Verdict::accept, "0", "h[1.2.3.4]:25", "250 Ok", "ignored"});
+  CHECK(accept.find("reason=") == std::string::npos);
+  CHECK(accept.substr(accept.size() - 16) == ", reply=(250 Ok)");
+  std::string evil = log_line(env, Outcome{Verdict::reject, "65", "", "550 no", "a\r\nb"});
+  CHECK(evil.find("reason=(a??b)") != std::string::npos);
 }

@@ -15,6 +15,8 @@ inline Envelope sample() {
   env.client.name = "mail.example.com";
   env.client.helo = "helo.example.com";
   env.client.ident = "4AbCdE";
+  env.client.source = "REMOTE";
+  env.client.proto = "ESMTP";
   env.size = 1234;
   return env;
 }
