@@ -60,12 +60,10 @@ void ServerSession::receive_message() {
 // transaction aborted; one log line either way
 void ServerSession::act(const Envelope& env, const MessageSpools& received, FilterResult& f) {
   Outcome outcome{f.decision.verdict, f.hook_field(), {}, {}, f.decision.reason};
-  if (f.abandoned) {
+  if (f.abandoned) {  // and nothing it sent after the message is answered either
     outcome.reply = "client disconnected before the verdict";
     log_message(env, outcome);
-    abort_next_hop_transaction();
-    new_session_state();
-    return;
+    throw End{kExOk};
   }
   if (f.next_hop_lost) {
     Reply lost = Reply::make(421, "4.4.2", fmt::format("{} Error: next hop connection lost", opts_.hostname));

@@ -21,12 +21,14 @@ namespace {
 
 void out(const std::string& s) { (void)!::write(1, s.data(), s.size()); }
 
-// indented - each line of a block, two spaces in
+// indented - each line of a block (LF or CRLF), two spaces in
 std::string indented(std::string_view block) {
   std::string s;
   while (!block.empty()) {
     std::size_t nl = block.find('\n');
-    s += "  " + std::string(block.substr(0, nl)) + "\n";
+    std::string_view line = block.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    s += "  " + std::string(line) + "\n";
     block = nl == std::string_view::npos ? std::string_view() : block.substr(nl + 1);
   }
   return s;
@@ -99,7 +101,9 @@ void report(const Options& opts, const FilterResult& f) {
   out(fmt::format("verdict: {}\n", to_string(f.decision.verdict)));
   if (f.decision.verdict == Verdict::accept) {
     out("reply: the next hop's own reply to the final \".\" (nothing was delivered)\n");
-    if (!f.prefix.empty()) out("header fields added:\n" + indented(f.prefix));
+    std::string added = opts.filter.add_header_wire;  // on top: --add-header, then the hooks', newest first
+    for (auto run = f.runs.rbegin(); run != f.runs.rend(); ++run) added += run->headers;
+    if (!added.empty()) out("header fields added:\n" + indented(added));
   } else {
     out(fmt::format("reason: {}\nreply: {}", f.decision.reason, f.decision.reply.render()));
     bool kept = f.decision.verdict != Verdict::defer && !opts.filter.quarantine_dir.empty();

@@ -293,6 +293,35 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o) {
   return r;
 }
 
+std::vector<std::string> hop_args(const FakeNextHop& hop, std::vector<std::string> more) {
+  more.push_back("127.0.0.1");
+  more.push_back(std::to_string(hop.port()));
+  return more;
+}
+
+std::vector<std::string> pipe_args(const FakeNextHop& hop, std::vector<std::string> opts, const std::string& sender,
+                                   std::vector<std::string> rcpts) {
+  std::vector<std::string> a = {"--pipe"};
+  a.insert(a.end(), opts.begin(), opts.end());
+  a.insert(a.end(), {"127.0.0.1", std::to_string(hop.port()), "-f", sender, "--"});
+  a.insert(a.end(), rcpts.begin(), rcpts.end());
+  return a;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
 bool only_replies(const std::string& out) {
   std::size_t pos = 0;
   while (pos < out.size()) {

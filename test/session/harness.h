@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "fake_next_hop.h"
+
 namespace spoolgate::test {
 
 class Sandbox {
@@ -85,6 +87,14 @@ std::string crlf(const std::string& s);
 /// is dot-stuffed here), ".", QUIT.
 std::string transaction(const std::string& body, const std::vector<std::string>& rcpts = {"rcpt@example.net"},
                         const std::string& sender = "sender@example.com", bool quit = true);
+/// Arguments for a run against `hop`: `more`, then HOST PORT.
+std::vector<std::string> hop_args(const FakeNextHop& hop, std::vector<std::string> more = {});
+/// Arguments for a --pipe run against `hop`: --pipe, `opts`, HOST PORT, -f SENDER -- RCPTS.
+std::vector<std::string> pipe_args(const FakeNextHop& hop, std::vector<std::string> opts, const std::string& sender,
+                                   std::vector<std::string> rcpts);
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+bool contains(const std::string& haystack, const std::string& needle);
 /// Count the processes whose command line contains `needle`.
 int count_processes(const std::string& needle);
 /// Wait (bounded, `ms`) until `path` exists.

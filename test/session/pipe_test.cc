@@ -11,15 +11,6 @@ using namespace spoolgate::test;
 
 namespace {
 
-std::vector<std::string> pipe_args(const FakeNextHop& hop, std::vector<std::string> opts, const std::string& sender,
-                                   std::vector<std::string> rcpts) {
-  std::vector<std::string> a = {"--pipe"};
-  a.insert(a.end(), opts.begin(), opts.end());
-  a.insert(a.end(), {"127.0.0.1", std::to_string(hop.port()), "-f", sender, "--"});
-  a.insert(a.end(), rcpts.begin(), rcpts.end());
-  return a;
-}
-
 const std::string kMessage = "From: a@example.com\nSubject: pipe\n\n.dot line\nbody \xe9\n";
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }

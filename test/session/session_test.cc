@@ -18,33 +18,10 @@ using namespace spoolgate::test;
 
 namespace {
 
-std::vector<std::string> hop_args(const FakeNextHop& hop, std::vector<std::string> more = {}) {
-  std::vector<std::string> a = std::move(more);
-  a.push_back("127.0.0.1");
-  a.push_back(std::to_string(hop.port()));
-  return a;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
-
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) out += c == '\r' ? std::string("\\r") : c == '\n' ? std::string("\\n") : std::string(1, c);
   return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 /// The reply lines that answer the commands after the greeting and EHLO.
