@@ -14,6 +14,7 @@ namespace spoolgate {
 inline constexpr int kExOk = 0;
 inline constexpr int kExUsage = 64;        ///< EX_USAGE: bad option (bounces under pipe(8))
 inline constexpr int kExDataErr = 65;      ///< EX_DATAERR
+inline constexpr int kExNoInput = 66;      ///< EX_NOINPUT: a file that cannot be read
 inline constexpr int kExNoUser = 67;       ///< EX_NOUSER
 inline constexpr int kExNoHost = 68;       ///< EX_NOHOST
 inline constexpr int kExUnavailable = 69;  ///< EX_UNAVAILABLE: rejected

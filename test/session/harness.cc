@@ -106,6 +106,12 @@ std::string binary() {
   return b;
 }
 
+std::string quarantine_binary() {
+  const char* b = std::getenv("SPOOLGATE_QUARANTINE_BIN");
+  if (!b) throw std::runtime_error("SPOOLGATE_QUARANTINE_BIN is not set");
+  return b;
+}
+
 std::string hook(const std::string& name) {
   const char* d = std::getenv("SPOOLGATE_TEST_HOOKS");
   if (!d) throw std::runtime_error("SPOOLGATE_TEST_HOOKS is not set");
@@ -169,7 +175,7 @@ struct Channels {
 
 // start - the binary as the filter user, on the channels
 pid_t start(const Sandbox& box, const RunOptions& o, const Channels& ch) {
-  std::vector<std::string> args = {binary()};
+  std::vector<std::string> args = {o.program.empty() ? binary() : o.program};
   bool has_log = false;
   for (const std::string& a : o.args) has_log = has_log || a.rfind("--log", 0) == 0;
   if (!has_log) args.insert(args.end(), {"--log-file", box.file("log")});

@@ -61,6 +61,8 @@ struct RunOptions {
   /// stdin a pipe and stdout/stderr another, as when a person pipes a
   /// transcript in (not a socket)
   bool as_pipes = false;
+  /// Run this program instead of spoolgate (e.g. quarantine_binary()).
+  std::string program;
 };
 
 struct Run {
@@ -77,6 +79,8 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o);
 std::string hook(const std::string& name);
 /// The spoolgate binary ($SPOOLGATE_BIN).
 std::string binary();
+/// The spoolgate-quarantine binary ($SPOOLGATE_QUARANTINE_BIN).
+std::string quarantine_binary();
 /// True when every line of `out` is an SMTP reply line ending in CRLF.
 bool only_replies(const std::string& out);
 /// The reply lines of `out`, without CRLF.
