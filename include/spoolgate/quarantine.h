@@ -12,6 +12,8 @@
 //     X-Spoolgate-Client-Address: 192.0.2.1
 //     X-Spoolgate-Client-Name: mail.example.com
 //     X-Spoolgate-Client-Helo: mail.example.com
+//     X-Spoolgate-Client-Source: REMOTE    (XFORWARD SOURCE and PROTO)
+//     X-Spoolgate-Client-Proto: ESMTP
 //     X-Spoolgate-Verdict: discard
 //     X-Spoolgate-Hook: 0,99
 //     X-Spoolgate-Reason: 5.7.1 virus found: Eicar-Signature

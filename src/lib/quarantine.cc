@@ -29,6 +29,8 @@ std::string block(const Envelope& env, const QuarantineNote& note) {
   if (!env.client.addr.empty()) head += line("X-Spoolgate-Client-Address", env.client.addr);
   if (!env.client.name.empty()) head += line("X-Spoolgate-Client-Name", env.client.name);
   if (!env.client.helo.empty()) head += line("X-Spoolgate-Client-Helo", env.client.helo);
+  if (!env.client.source.empty()) head += line("X-Spoolgate-Client-Source", env.client.source);
+  if (!env.client.proto.empty()) head += line("X-Spoolgate-Client-Proto", env.client.proto);
   head += line("X-Spoolgate-Verdict", to_string(note.verdict));
   head += line("X-Spoolgate-Hook", note.hook);
   head += line("X-Spoolgate-Reason", note.reason);
@@ -56,6 +58,8 @@ bool take(std::string_view name, std::string_view value, QuarantineBlock& b, boo
   else if (name == "X-Spoolgate-Client-Address") b.env.client.addr = value;
   else if (name == "X-Spoolgate-Client-Name") b.env.client.name = value;
   else if (name == "X-Spoolgate-Client-Helo") b.env.client.helo = value;
+  else if (name == "X-Spoolgate-Client-Source") b.env.client.source = value;
+  else if (name == "X-Spoolgate-Client-Proto") b.env.client.proto = value;
   else if (name == "X-Spoolgate-Verdict") b.note.verdict = value == "discard" ? Verdict::discard : Verdict::reject;
   else if (name == "X-Spoolgate-Hook") b.note.hook = value;
   else if (name == "X-Spoolgate-Reason") b.note.reason = value;

@@ -95,6 +95,7 @@ TEST_CASE("a quarantine directory that is missing is an error, not a crash", "[q
 TEST_CASE("read_quarantine_block: the envelope back, and where the message starts", "[quarantine]") {
   std::string file =
       "X-Envelope-From: <>\nX-Envelope-To: <a@x>\nX-Envelope-To: <b@x>\nX-Spoolgate-Queue-ID: Q1\n"
+      "X-Spoolgate-Client-Source: LOCAL\nX-Spoolgate-Client-Proto: ESMTP\n"
       "X-Spoolgate-Verdict: discard\nX-Spoolgate-Hook: 99\nX-Spoolgate-Reason: spam\n"
       "X-Envelope-To: <forged@x>\nSubject: s\n\nb\n";
   std::string error;
@@ -103,6 +104,8 @@ TEST_CASE("read_quarantine_block: the envelope back, and where the message start
   CHECK(b->env.sender.empty());
   CHECK(b->env.recipients == std::vector<std::string>{"a@x", "b@x"});  // the message's own line is not one
   CHECK(b->env.client.ident == "Q1");
+  CHECK(b->env.client.source == "LOCAL");
+  CHECK(b->env.client.proto == "ESMTP");
   CHECK(b->note.verdict == Verdict::discard);
   CHECK(b->note.hook == "99");
   CHECK(b->note.reason == "spam");
