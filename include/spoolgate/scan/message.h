@@ -43,7 +43,7 @@ class Message {
   std::string header_block(std::size_t max) const;
 
  private:
-  Message(int fd, Fd owned);
+  explicit Message(int borrowed);
   Fd owned_;
   int fd_ = -1;
   std::uint64_t size_ = 0;

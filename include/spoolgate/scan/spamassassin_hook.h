@@ -15,7 +15,7 @@
 //                   (spam_fields.h); only a score >= --reject-score, when
 //                   given, is --spam.
 //
-//   --max-size defaults to 10 MiB (bounds.h says why).
+//   --max-size defaults to 500 KiB, spamc's own (bounds.h says why).
 //
 // SEE ALSO
 //   scanner.h, man spoolgate(8).

@@ -36,18 +36,16 @@ Fd copy_to_memfd(int in) {
 
 }  // namespace
 
-Message::Message(int fd, Fd owned) : owned_(std::move(owned)), fd_(fd), size_(file_size(fd)) {}
+Message::Message(int borrowed) : fd_(borrowed), size_(file_size(borrowed)) {}
 
-Message::Message(Fd fd) : Message(fd.get(), std::move(fd)) {}
+Message::Message(Fd fd) : owned_(std::move(fd)), fd_(owned_.get()), size_(file_size(fd_)) {}
 
 // Message::from_stdin - spoolgate's descriptor as it is (SPEC: a regular file or a memfd)
 Message Message::from_stdin() {
   struct stat st {};
   if (::fstat(0, &st) != 0) throw errno_error("fstat of stdin");
-  if (S_ISREG(st.st_mode)) return Message(0, Fd());
-  Fd mem = copy_to_memfd(0);
-  int fd = mem.get();
-  return Message(fd, std::move(mem));
+  if (S_ISREG(st.st_mode)) return Message(0);
+  return Message(copy_to_memfd(0));
 }
 
 // Message::for_each_chunk - pread from 0 to size(): the descriptor's offset is never used
