@@ -48,6 +48,21 @@ check "a pipe on stdin: EICAR found" bash -c \
     "cat '$M/eicar-plain.eml' | setpriv --reuid=nobody --regid=nogroup --clear-groups -- '$SCAN_HOOK' \
      --clamd 'unix:$CLAMD_SOCKET' 2>&1 | grep -q 'virus found'; [ \${PIPESTATUS[1]} = 69 ]"
 
+# a memfd on stdin, its offset at the end (spoolgate's in-memory spool):
+# FILDES passes it as it is, INSTREAM reads it by offset
+memfd_hook() {
+    python3 -c 'import os, sys
+fd = os.memfd_create("spool")
+os.write(fd, open(sys.argv[1], "rb").read())
+os.dup2(fd, 0)
+os.execvp(sys.argv[2], sys.argv[2:])' "$@"
+}
+for clamd in "unix:$CLAMD_SOCKET" "127.0.0.1:$CLAMD_PORT"; do
+    check "a memfd on stdin ($clamd): EICAR found" bash -c \
+        "$(declare -f memfd_hook); memfd_hook '$M/eicar-attachment.eml' setpriv --reuid=nobody --regid=nogroup \
+         --clear-groups -- '$SCAN_HOOK' --clamd '$clamd' 2>&1 | grep -q 'virus found'; [ \${PIPESTATUS[0]} = 69 ]"
+done
+
 # the 30 MB message: over the default --max-size (25 MiB, Debian's
 # MaxFileSize and StreamMaxLength), never sent, never a silent pass
 UNSCANNED='^X-Spoolgate-Unscanned: clamav: [0-9]+ octets over --max-size 26214400, not scanned$'
