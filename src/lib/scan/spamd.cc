@@ -71,7 +71,7 @@ double number(std::string_view s) {
   return d;
 }
 
-// spam_field - "True ; 1000.0 / 5.0"
+// parse_spam_field - "True ; 1000.0 / 5.0"
 void parse_spam_field(std::string_view v, SpamReport* r) {
   std::size_t semi = v.find(';');
   std::size_t slash = v.find('/', semi == std::string_view::npos ? 0 : semi);
