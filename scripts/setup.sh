@@ -29,7 +29,7 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
         chmod 755 "$policy"
         trap 'rm -f "$policy"' EXIT
     fi
-    # build: meson, ninja, g++, Boost.Program_options, fmt, Catch2 (v2),
+    # build: meson, ninja, g++, fmt, Catch2 (v2),
     #        nlohmann-json (the rspamd hook's replies; header-only)
     # tests: postfix (private instances, spawn(8), pipe(8)), swaks, python3
     #        (the tests' final SMTP sink), perl (test hooks), procps
@@ -37,7 +37,7 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     #        daemon started privately by the tests; about 15 s of the install
     #        on a fast mirror, no sa-compile: it is only Recommended)
     apt-get install -y -q --no-install-recommends \
-        meson ninja-build g++ pkg-config libboost-program-options-dev libfmt-dev catch2 \
+        meson ninja-build g++ pkg-config libfmt-dev catch2 \
         nlohmann-json3-dev \
         postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
         clamav-daemon spamassassin spamd rspamd

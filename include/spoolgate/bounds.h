@@ -51,6 +51,8 @@ inline constexpr std::size_t kMaxLogRecipients = 1000;
 inline constexpr std::size_t kMaxQuarantineValue = 2048;
 /// Longest envelope block read back (the recipients' lines included).
 inline constexpr std::size_t kMaxQuarantineBlock = kMaxRecipientBytes + 64 * 1024;
+/// Largest config file read (--config).
+inline constexpr std::size_t kMaxConfigFile = 1024 * 1024;
 /// Longest --add-header field.
 inline constexpr std::size_t kMaxAddHeader = 8 * 1024;
 /// How often a NOOP keeps the next hop's session alive while spoolgate waits

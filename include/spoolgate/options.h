@@ -1,8 +1,8 @@
 // options.h - the command line and --config file, read once into an immutable Options
 //
 // DESCRIPTION
-//   parse_options() reads argv with Boost.Program_options and, with
-//   --config FILE, a file of "name = value" lines (# comments, true/false
+//   parse_options() reads argv against the option table (option_table.h)
+//   and, with --config FILE, a file of "name = value" lines (# comments, true/false
 //   for switches, a list option such as add-header on several lines). An
 //   option given on the command line replaces the file's value, lists
 //   included.
@@ -30,6 +30,7 @@
 #include "spoolgate/log.h"
 #include "spoolgate/message_filter.h"
 #include "spoolgate/next_hop.h"
+#include "spoolgate/option_table.h"
 
 namespace spoolgate {
 
@@ -60,10 +61,6 @@ struct Options {
 
   bool help = false;
   bool version = false;
-};
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 /// Read argv (and --config). Throws UsageError.

@@ -1,133 +1,54 @@
 // options.cc - the command line and --config file, read once into an immutable Options
 #include "spoolgate/options.h"
 
-#include <boost/program_options.hpp>
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "spoolgate/bounds.h"
 #include "spoolgate/header_block.h"
 #include "spoolgate/hook_argv.h"
 #include "spoolgate/net.h"
+#include "spoolgate/option_table.h"
 #include "spoolgate/text.h"
-
-namespace po = boost::program_options;
 
 namespace spoolgate {
 namespace {
 
-// describe - every option, with the names used on the command line and in files
-po::options_description describe() {
-  po::options_description d("Options");
-  // clang-format off
-  d.add_options()
-    ("next-hop", po::value<std::string>(), "next hop HOST:PORT or [ADDR]:PORT (default 127.0.0.1:10026)")
-    ("hook", po::value<std::vector<std::string>>(), "filter hook command, split like a shell, run without one (repeatable: a chain)")
-    ("hook-output", po::value<std::vector<std::string>>(), "check | headers | rewrite (default check): once, or once per --hook")
-    ("hook-timeout", po::value<std::string>(), "seconds before the hooks are killed and the message deferred (60)")
-    ("add-header", po::value<std::vector<std::string>>(), "\"Name: value\" added to every forwarded message (repeatable)")
-    ("spool-dir", po::value<std::string>(), "directory for messages larger than --spool-memory ($TMPDIR or /tmp)")
-    ("spool-memory", po::value<std::string>(), "messages up to this size stay in memory (1M)")
-    ("quarantine-dir", po::value<std::string>(), "keep a copy of every rejected or discarded message here")
-    ("hostname", po::value<std::string>(), "name in the greeting and in EHLO to the next hop (localhost)")
-    ("user", po::value<std::string>(), "when started as root, switch to this user before reading input")
-    ("max-size", po::value<std::string>(), "largest message accepted, 0 = no limit of its own (0)")
-    ("timeout", po::value<std::string>(), "longest wait for either peer, seconds (300)")
-    ("log", po::value<std::string>(), "syslog | stderr | none (syslog)")
-    ("log-file", po::value<std::string>(), "append log lines to this file instead")
-    ("verbose,v", po::bool_switch(), "also log the SMTP dialogue on both sides")
-    ("pipe", po::bool_switch(), "simple-filter mode for pipe(8): -f SENDER -- RECIPIENT... < message")
-    ("sender,f", po::value<std::string>(), "--pipe: the envelope sender (\"\" for <>)")
-    ("deadline", po::value<std::string>(), "--pipe: limit for the whole run, seconds (600)")
-    ("queue-id", po::value<std::string>(), "--pipe, --try: Postfix's queue ID (pipe(8)'s ${queue_id})")
-    ("try", po::bool_switch(), "run the hooks on a message from stdin as in production, deliver nothing, say what would happen")
-    ("quarantine-days", po::value<std::string>(), "for spoolgate-quarantine expire: keep quarantined messages this many days (30)")
-    ("config", po::value<std::string>(), "read options from FILE (name = value lines)")
-    ("version", po::bool_switch(), "print the version and exit")
-    ("help,h", po::bool_switch(), "print this help and exit");
-  // clang-format on
-  return d;
-}
-
-bool is_switch(const std::string& name) {
-  return name == "verbose" || name == "pipe" || name == "try" || name == "version" || name == "help";
-}
+// kOptions - every option, with the names used on the command line and in files
+constexpr OptionSpec kOptions[] = {
+    {"next-hop", 0, OptionKind::value, "HOST:PORT", "next hop HOST:PORT or [ADDR]:PORT (default 127.0.0.1:10026)"},
+    {"hook", 0, OptionKind::list, "\"CMD ARG...\"", "filter hook, split like a shell, run without one (repeatable: a chain)"},
+    {"hook-output", 0, OptionKind::list, "MODE", "check | headers | rewrite (check): once, or once per --hook"},
+    {"hook-timeout", 0, OptionKind::value, "S", "seconds before the hooks are killed and the message deferred (60)"},
+    {"add-header", 0, OptionKind::list, "\"Name: value\"", "added to every forwarded message (repeatable)"},
+    {"spool-dir", 0, OptionKind::value, "DIR", "where messages larger than --spool-memory go ($TMPDIR or /tmp)"},
+    {"spool-memory", 0, OptionKind::value, "BYTES", "messages up to this size stay in memory (1M)"},
+    {"quarantine-dir", 0, OptionKind::value, "DIR", "keep a copy of every rejected or discarded message here"},
+    {"hostname", 0, OptionKind::value, "NAME", "name in the greeting and in EHLO to the next hop (localhost)"},
+    {"user", 0, OptionKind::value, "NAME", "when started as root, switch to this user before reading input"},
+    {"max-size", 0, OptionKind::value, "BYTES", "largest message accepted, 0 = no limit of its own (0)"},
+    {"timeout", 0, OptionKind::value, "S", "longest wait for either peer, seconds (300)"},
+    {"log", 0, OptionKind::value, "WHERE", "syslog | stderr | none (syslog)"},
+    {"log-file", 0, OptionKind::value, "PATH", "append log lines to this file instead"},
+    {"verbose", 'v', OptionKind::flag, "", "also log the SMTP dialogue on both sides"},
+    {"pipe", 0, OptionKind::flag, "", "simple-filter mode for pipe(8): -f SENDER -- RECIPIENT... < message"},
+    {"sender", 'f', OptionKind::value, "SENDER", "--pipe, --try: the envelope sender (\"\" for <>)"},
+    {"deadline", 0, OptionKind::value, "S", "--pipe: limit for the whole run, seconds (600)"},
+    {"queue-id", 0, OptionKind::value, "ID", "--pipe, --try: Postfix's queue ID (pipe(8)'s ${queue_id})"},
+    {"try", 0, OptionKind::flag, "", "run the hooks on a message from stdin as in production; deliver nothing"},
+    {"quarantine-days", 0, OptionKind::value, "DAYS", "for spoolgate-quarantine expire: keep this many days (30)"},
+    {"config", 0, OptionKind::value, "FILE", "read options from FILE (name = value lines)"},
+    {"version", 0, OptionKind::flag, "", "print the version and exit"},
+    {"help", 'h', OptionKind::flag, "", "print this help and exit"},
+};
 
 std::string trim(const std::string& s) {
   std::size_t b = s.find_first_not_of(" \t\r");
   if (b == std::string::npos) return {};
   std::size_t e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
-}
-
-// read_config - "name = value" lines into parsed options, checked against `desc`
-po::parsed_options read_config(const std::string& path, const po::options_description& desc) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read config file {}", path));
-  po::parsed_options parsed(&desc);
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    auto where = [&] { return fmt::format("config file {}, line {}", path, lineno); };
-    std::size_t eq = t.find('=');
-    if (eq == std::string::npos) throw UsageError(where() + ": expected \"name = value\"");
-    std::string name = trim(t.substr(0, eq));
-    std::string value = trim(t.substr(eq + 1));
-    if (name == "config") throw UsageError(where() + ": config cannot be set in a config file");
-    if (desc.find_nothrow(name, false) == nullptr || name.size() < 2)
-      throw UsageError(fmt::format("{}: unknown option '{}'", where(), name));
-    po::option opt;
-    opt.string_key = name;
-    if (is_switch(name)) {
-      if (value == "true" || value == "yes" || value == "1") {
-        parsed.options.push_back(opt);
-      } else if (value != "false" && value != "no" && value != "0") {
-        throw UsageError(fmt::format("{}: '{}' wants true or false, not '{}'", where(), name, value));
-      }
-      continue;
-    }
-    opt.value.push_back(value);
-    opt.original_tokens = {name, value};
-    parsed.options.push_back(opt);
-  }
-  return parsed;
-}
-
-// split_at_dashes - argv before the "--" that ends the options, and after it
-void split_at_dashes(int argc, const char* const* argv, std::vector<std::string>* before,
-                     std::vector<std::string>* after) {
-  static const char* const kWithValue[] = {"--next-hop",  "--hook",       "--hook-output", "--hook-timeout",
-                                           "--add-header", "--spool-dir",   "--spool-memory", "--quarantine-dir",
-                                           "--hostname",  "--user",       "--max-size",    "--timeout",
-                                           "--log",       "--log-file",   "--deadline",    "--config",
-                                           "--sender",    "-f",           "--queue-id",    "--quarantine-days"};
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    before->push_back(a);
-    for (const char* w : kWithValue) {
-      if (a == w && i + 1 < argc) {
-        before->push_back(argv[++i]);
-        break;
-      }
-    }
-  }
-  for (; i < argc; ++i) after->push_back(argv[i]);
-}
-
-std::string get(const po::variables_map& vm, const char* name, std::string fallback) {
-  return vm.count(name) ? vm[name].as<std::string>() : fallback;
 }
 
 }  // namespace
@@ -188,47 +109,27 @@ std::chrono::milliseconds parse_seconds(const std::string& option, const std::st
 
 namespace {
 
-// read_variables - the command line first: its values are final; the file fills the rest
-po::variables_map read_variables(const std::vector<std::string>& before) {
-  po::options_description desc = describe();
-  po::options_description hidden;
-  hidden.add_options()("positional", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description positional;
-  positional.add("positional", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(before)
-                  .options(all)
-                  .positional(positional)
-                  .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
-                  .run(),
-              vm);
-    if (vm.count("config")) po::store(read_config(vm["config"].as<std::string>(), desc), vm);
-  } catch (const po::error& e) {
-    throw UsageError(e.what());
-  }
-  return vm;
+// read_values - the command line first: its values are final; the file fills the rest
+OptionValues read_values(int argc, const char* const* argv) {
+  OptionValues v = read_command_line(kOptions, argc, argv);
+  if (!v.words().empty() && v.has("next-hop"))
+    throw UsageError("give the next hop either as HOST PORT or as --next-hop, not both");
+  if (v.has("config")) v.fill_from(read_config_file(kOptions, v.get("config")));
+  return v;
 }
 
 // take_next_hop - positional HOST [PORT] on the command line, or --next-hop
-void take_next_hop(const po::variables_map& vm, const std::vector<std::string>& before, Options& o) {
-  std::vector<std::string> words;
-  if (vm.count("positional")) words = vm["positional"].as<std::vector<std::string>>();
+void take_next_hop(const OptionValues& vm, Options& o) {
+  const std::vector<std::string>& words = vm.words();
   if (words.size() > 2) throw UsageError(fmt::format("unexpected argument '{}'", words[2]));
   Endpoint& to = o.next_hop.endpoint;
   if (!words.empty()) {
-    bool next_hop_on_command_line = false;
-    for (const std::string& a : before)
-      next_hop_on_command_line = next_hop_on_command_line || a == "--next-hop" || a.rfind("--next-hop=", 0) == 0;
-    if (next_hop_on_command_line) throw UsageError("give the next hop either as HOST PORT or as --next-hop, not both");
     to.host = words[0];
     if (to.host.size() > 2 && to.host.front() == '[' && to.host.back() == ']') to.host = to.host.substr(1, to.host.size() - 2);
     if (words.size() == 2) to.port = words[1];
-  } else if (vm.count("next-hop")) {
-    if (!split_host_port(vm["next-hop"].as<std::string>(), &to.host, &to.port))
-      throw UsageError(fmt::format("--next-hop: '{}' is not HOST:PORT or [ADDR]:PORT", vm["next-hop"].as<std::string>()));
+  } else if (vm.has("next-hop")) {
+    if (!split_host_port(vm.get("next-hop"), &to.host, &to.port))
+      throw UsageError(fmt::format("--next-hop: '{}' is not HOST:PORT or [ADDR]:PORT", vm.get("next-hop")));
   }
   if (to.host.empty() || to.port.empty()) throw UsageError("the next hop needs a host and a port");
   o.next_hop.hostname = o.hostname;
@@ -246,11 +147,11 @@ HookOutput output_mode(const std::string& mode) {
 // take_hooks - the chain: each --hook with its --hook-output (one for all,
 // or one per hook, matched by position), checked; an empty --hook is none
 // (so that the command line can empty the config file's chain)
-void take_hooks(const po::variables_map& vm, Options& o) {
+void take_hooks(const OptionValues& vm, Options& o) {
   std::vector<std::string> hooks, modes;
-  if (vm.count("hook")) hooks = vm["hook"].as<std::vector<std::string>>();
+  if (vm.has("hook")) hooks = vm.list("hook");
   hooks.erase(std::remove(hooks.begin(), hooks.end(), std::string()), hooks.end());
-  if (vm.count("hook-output")) modes = vm["hook-output"].as<std::vector<std::string>>();
+  if (vm.has("hook-output")) modes = vm.list("hook-output");
   if (modes.size() > 1 && modes.size() != hooks.size())
     throw UsageError(fmt::format("--hook-output: {} given for {} hooks: give one for all, or one per --hook",
                                  modes.size(), hooks.size()));
@@ -262,14 +163,14 @@ void take_hooks(const po::variables_map& vm, Options& o) {
     o.filter.hooks.push_back(std::move(spec));
   }
   for (const std::string& m : modes) output_mode(m);  // checked even without a hook
-  if (vm.count("hook-timeout"))
-    o.filter.limits.timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+  if (vm.has("hook-timeout"))
+    o.filter.limits.timeout = parse_seconds("hook-timeout", vm.get("hook-timeout"));
 }
 
 // take_filter - the hooks, --add-header, the spool and the quarantine
-void take_filter(const po::variables_map& vm, Options& o) {
+void take_filter(const OptionValues& vm, Options& o) {
   take_hooks(vm, o);
-  if (vm.count("add-header")) o.add_headers = vm["add-header"].as<std::vector<std::string>>();
+  if (vm.has("add-header")) o.add_headers = vm.list("add-header");
   for (const std::string& h : o.add_headers) {
     std::string error;
     std::optional<std::string> wire;
@@ -281,29 +182,30 @@ void take_filter(const po::variables_map& vm, Options& o) {
   }
   const char* tmpdir = std::getenv("TMPDIR");
   SpoolConfig& spool = o.filter.limits.spool;
-  spool.dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  if (vm.count("spool-memory")) spool.memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
+  spool.dir = vm.get("spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  if (vm.has("spool-memory")) spool.memory = parse_bytes("spool-memory", vm.get("spool-memory"));
   o.filter.limits.max_size = o.max_size;
-  o.filter.quarantine_dir = get(vm, "quarantine-dir", "");
+  o.filter.quarantine_dir = vm.get("quarantine-dir", "");
 }
 
 // take_log - --log, or --log-file, which wins
-void take_log(const po::variables_map& vm, Options& o) {
-  std::string target = get(vm, "log", "syslog");
+void take_log(const OptionValues& vm, Options& o) {
+  std::string target = vm.get("log", "syslog");
   if (target == "syslog") o.log_target = log::Target::syslog;
   else if (target == "stderr") o.log_target = log::Target::stderr_;
   else if (target == "none") o.log_target = log::Target::none;
   else throw UsageError(fmt::format("--log: '{}' is not syslog, stderr or none", target));
-  o.log_file = get(vm, "log-file", "");
+  o.log_file = vm.get("log-file", "");
   if (!o.log_file.empty()) o.log_target = log::Target::file;
 }
 
 // take_envelope - -f, the recipients after "--" and --queue-id: with
 // --pipe (which needs them) and --try (where a quarantine file may bring them)
-void take_envelope(const po::variables_map& vm, const std::vector<std::string>& after, Options& o) {
-  if (vm.count("sender")) o.sender = vm["sender"].as<std::string>();
+void take_envelope(const OptionValues& vm, Options& o) {
+  const std::vector<std::string>& after = vm.after_dashes();
+  if (vm.has("sender")) o.sender = vm.get("sender");
   o.recipients = after;
-  o.queue_id = get(vm, "queue-id", "");
+  o.queue_id = vm.get("queue-id", "");
   if (o.pipe && o.try_mode) throw UsageError("--pipe and --try: one at a time");
   if (o.pipe) {
     if (!o.sender) throw UsageError("--pipe needs -f SENDER (-f \"\" for the null sender)");
@@ -320,32 +222,30 @@ void take_envelope(const po::variables_map& vm, const std::vector<std::string>& 
 
 // parse_options - every option into its place, each checked
 Options parse_options(int argc, const char* const* argv) {
-  std::vector<std::string> before, after;
-  split_at_dashes(argc, argv, &before, &after);
-  po::variables_map vm = read_variables(before);
+  OptionValues vm = read_values(argc, argv);
 
   Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
-  o.verbose = vm["verbose"].as<bool>();
-  o.pipe = vm["pipe"].as<bool>();
-  o.try_mode = vm["try"].as<bool>();
+  o.help = vm.flag("help");
+  o.version = vm.flag("version");
+  o.verbose = vm.flag("verbose");
+  o.pipe = vm.flag("pipe");
+  o.try_mode = vm.flag("try");
   if (o.help || o.version) return o;
-  o.config_file = get(vm, "config", "");
-  if (vm.count("quarantine-days")) o.quarantine_days = parse_days(vm["quarantine-days"].as<std::string>());
+  o.config_file = vm.get("config", "");
+  if (vm.has("quarantine-days")) o.quarantine_days = parse_days(vm.get("quarantine-days"));
 
-  o.hostname = get(vm, "hostname", "localhost");
+  o.hostname = vm.get("hostname", "localhost");
   if (o.hostname.empty()) throw UsageError("--hostname: empty");
   if (has_control(o.hostname) || !is_ascii(o.hostname) || o.hostname.find(' ') != std::string::npos)
     throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
-  o.user = get(vm, "user", "");
-  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
-  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
-  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
-  take_next_hop(vm, before, o);
+  o.user = vm.get("user", "");
+  if (vm.has("max-size")) o.max_size = parse_bytes("max-size", vm.get("max-size"));
+  if (vm.has("timeout")) o.timeout = parse_seconds("timeout", vm.get("timeout"));
+  if (vm.has("deadline")) o.deadline = parse_seconds("deadline", vm.get("deadline"));
+  take_next_hop(vm, o);
   take_filter(vm, o);
   take_log(vm, o);
-  take_envelope(vm, after, o);
+  take_envelope(vm, o);
   return o;
 }
 
@@ -370,9 +270,12 @@ std::string log_file_hint(int argc, const char* const* argv) {
     if (std::optional<std::string> v = option_value(argc, argv, i, "--log-file")) return *v;
     if (std::optional<std::string> v = option_value(argc, argv, i, "--config")) config = *v;
   }
-  std::ifstream in(config);
-  std::string line;
-  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+  std::optional<std::string> text = config.empty() ? std::nullopt : read_small_file(config);
+  std::string_view rest = text ? std::string_view(*text) : std::string_view();
+  while (!rest.empty()) {
+    std::size_t nl = rest.find('\n');
+    std::string line(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     std::size_t eq = line.find('=');
     if (eq != std::string::npos && trim(line.substr(0, eq)) == "log-file") return trim(line.substr(eq + 1));
   }
@@ -380,13 +283,12 @@ std::string log_file_hint(int argc, const char* const* argv) {
 }
 
 std::string usage_text() {
-  std::ostringstream s;
-  s << "usage: spoolgate [OPTIONS] [HOST [PORT]]\n"
-       "       spoolgate --pipe [OPTIONS] [HOST [PORT]] -f SENDER -- RECIPIENT...\n\n"
-       "A Postfix content filter: speaks SMTP on stdin/stdout, runs each message\n"
-       "through a hook, and forwards it to the next hop (default 127.0.0.1 10026).\n\n"
-    << describe() << "\nSee spoolgate(8).\n";
-  return s.str();
+  return "usage: spoolgate [OPTIONS] [HOST [PORT]]\n"
+         "       spoolgate --pipe [OPTIONS] [HOST [PORT]] -f SENDER -- RECIPIENT...\n"
+         "       spoolgate --try [OPTIONS] [-f SENDER -- RECIPIENT...] < MESSAGE\n\n"
+         "A Postfix content filter: speaks SMTP on stdin/stdout, runs each message\n"
+         "through its hooks, and forwards it to the next hop (default 127.0.0.1 10026).\n\n" +
+         describe(kOptions) + "\nSee spoolgate(8).\n";
 }
 
 }  // namespace spoolgate

@@ -38,7 +38,10 @@ std::string read_head(int fd, const std::string& path) {
 
 // names - the directory's plain names
 std::vector<std::string> names(const std::string& dir) {
-  std::unique_ptr<DIR, decltype(&::closedir)> d(::opendir(dir.c_str()), &::closedir);
+  struct Closer {
+    void operator()(DIR* d) const { ::closedir(d); }
+  };
+  std::unique_ptr<DIR, Closer> d(::opendir(dir.c_str()));
   if (!d) throw QuarantineError(fmt::format("{}: {}", dir, std::strerror(errno)));
   std::vector<std::string> out;
   while (const dirent* de = ::readdir(d.get()))

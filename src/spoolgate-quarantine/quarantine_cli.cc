@@ -140,7 +140,7 @@ int cmd_release(const Command& c) {
     err(fmt::format("spoolgate-quarantine: {}: not released, the next hop {}: {}\n", e.id, c.opts.next_hop.endpoint.to_string(), ex.what()));
     return kExTempFail;
   }
-  Outcome o{Verdict::accept, "released", d.stage == Delivery::Stage::end_of_data ? hop.relay() : "", d.reply.summary()};
+  Outcome o{Verdict::accept, "released", d.stage == Delivery::Stage::end_of_data ? hop.relay() : "", d.reply.summary(), {}};
   log::info("{}, released={}", log_line(env, o), e.id);
   if (!d.reply.positive()) {
     err(fmt::format("spoolgate-quarantine: {}: not released: {} ({} refused)\n", e.id, d.reply.summary(), d.what()));

@@ -9,7 +9,7 @@
 # targets call the modules directly), instrumented for coverage
 # (-fsanitize=fuzzer-no-link) and built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (any report aborts: -fno-sanitize-recover), then
-# links each test/fuzz/fuzz_*.cc against them, fmt and Boost.Program_options
+# links each test/fuzz/fuzz_*.cc against them and fmt
 # as the product links. Objects stay in OUTDIR/obj and are rebuilt only when
 # a source, a header it includes, or the flags change.
 #
@@ -106,7 +106,7 @@ done
 [ "$failed" = 0 ] || { echo "build.sh: compile failed" >&2; exit 1; }
 
 # link - each target, when an object is newer than it
-libs=($(pkg-config --libs fmt) -lboost_program_options -pthread)
+libs=($(pkg-config --libs fmt) -pthread)
 for name in "${targets[@]}"; do
     exe="$out/$name"
     relink=0

@@ -62,7 +62,7 @@ TEST_CASE("log_line: addresses are made printable", "[message_log]") {
   Envelope env;
   env.sender = "evil\r\nX: y@x";
   env.add_recipient("r\x01@x");
-  std::string line = log_line(env, Outcome{Verdict::defer, "75", "", "451 4.7.1 Try again later"});
+  std::string line = log_line(env, Outcome{Verdict::defer, "75", "", "451 4.7.1 Try again later", {}});
   CHECK(line.find('\r') == std::string::npos);
   CHECK(line.find('\n') == std::string::npos);
   CHECK(parts(line).before ==
@@ -78,7 +78,7 @@ TEST_CASE("log_line: to= is cut at 1000 characters with '...'", "[message_log]")
     env.add_recipient(r);
     all += (i ? ",<" : "<") + r + ">";
   }
-  LogParts p = parts(log_line(env, Outcome{Verdict::accept, "0", "h[1.2.3.4]:25", "250 Ok"}));
+  LogParts p = parts(log_line(env, Outcome{Verdict::accept, "0", "h[1.2.3.4]:25", "250 Ok", {}}));
   const std::string prefix = "NOQUEUE: from=<>, to=";
   REQUIRE(p.before.rfind(prefix, 0) == 0);
   std::size_t end = p.before.find(", nrcpt=100, size=0, verdict=accept, hook=0, delay=");
@@ -96,7 +96,7 @@ TEST_CASE("log_line: to= is cut at 1000 characters with '...'", "[message_log]")
   SECTION("a list that fits is not cut") {
     Envelope small;
     for (int i = 0; i < 37; ++i) small.add_recipient(fmt::format("recipient{:03}@example.com", i));
-    std::string line = log_line(small, Outcome{Verdict::accept, "0", "", ""});
+    std::string line = log_line(small, Outcome{Verdict::accept, "0", "", "", {}});
     CHECK(line.find("...") == std::string::npos);
     CHECK(line.find("<recipient036@example.com>, nrcpt=37") != std::string::npos);
   }

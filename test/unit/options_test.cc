@@ -462,3 +462,32 @@ TEST_CASE("to_string(HookOutput)", "[options]") {
   CHECK(std::string(to_string(HookOutput::headers)) == "headers");
   CHECK(std::string(to_string(HookOutput::rewrite)) == "rewrite");
 }
+
+TEST_CASE("the option table: forms of the command line and of the config file", "[options]") {
+  SECTION("-fVALUE and --name=VALUE") {
+    Options o = parse({"--pipe", "-fs@x", "--timeout=5", "--", "r@y"});
+    CHECK(o.sender == std::optional<std::string>("s@x"));
+    CHECK(o.timeout == 5s);
+  }
+  SECTION("an option that is no list, given twice, is an error") {
+    CHECK_THROWS_WITH(parse({"--timeout", "5", "--timeout", "6"}), Catch::Contains("given more than once"));
+    ConfigFile f("timeout = 5\ntimeout = 6\n");
+    CHECK_THROWS_WITH(parse({"--config", f.path()}), Catch::Contains("line 2") && Catch::Contains("more than once"));
+  }
+  SECTION("a switch takes no value") {
+    CHECK_THROWS_WITH(parse({"--pipe=yes"}), Catch::Contains("--pipe"));
+  }
+  SECTION("the command line's list replaces the file's, whole") {
+    ConfigFile f("hook = /a\nhook = /b\n");
+    CHECK(parse({"--config", f.path()}).filter.hooks.size() == 2);
+    Options o = parse({"--config", f.path(), "--hook", "/c"});
+    REQUIRE(o.filter.hooks.size() == 1);
+    CHECK(o.filter.hooks[0].command == "/c");
+    CHECK(parse({"--config", f.path(), "--hook", ""}).filter.hooks.empty());
+  }
+  SECTION("--help lists every option") {
+    std::string help = usage_text();
+    for (const char* name : {"--next-hop", "--hook-output", "--try", "--queue-id", "--quarantine-days", "--verbose, -v"})
+      CHECK(help.find(name) != std::string::npos);
+  }
+}
