@@ -36,7 +36,7 @@ LogParts parts(const std::string& line) {
 TEST_CASE("log_line: the format of SPEC \"Log\"", "[message_log]") {
   Envelope env = sample();
   env.start = Deadline::Clock::now() - std::chrono::milliseconds(1500);
-  Outcome o{Verdict::accept, "0", "localhost[127.0.0.1]:10026", "250 2.0.0 Ok: queued as 5XyZ"};
+  Outcome o{Verdict::accept, "0", "localhost[127.0.0.1]:10026", "250 2.0.0 Ok: queued as 5XyZ", {}};
   LogParts p = parts(log_line(env, o));
   CHECK(p.before ==
         "4AbCdE: from=<sender@example.com>, to=<r1@example.org>,<r2@example.net>, nrcpt=2, size=1234, "
