@@ -57,28 +57,12 @@
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317  # the small check functions run through pf_wait
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
 # shellcheck source=test/postfix/faults_lib.sh
 . "$HERE/faults_lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC
-
-SCENARIOS="next-hop-down hook-crash hook-tempfail hook-timeout kill-spoolgate kill-spoolgate-hook-child next-hop-4xx-data next-hop-4xx-eod next-hop-killed next-hop-killed-eod next-hop-5xx-rcpt"
-case " $SCENARIOS " in
-    *" $SCENARIO "*) [ -n "$SCENARIO" ] || SCENARIO=none ;;
-    *) SCENARIO=none ;;
-esac
-if [ "$SCENARIO" = none ] || [ -z "$SPOOLGATE" ]; then
-    echo "usage: $0 ${SCENARIOS// /|} SPOOLGATE [SOURCE_DIR]" >&2
-    exit 64
-fi
-pf_require_root_and_postfix
-pf_test_paths "faults $SCENARIO"
+pf_test_args faults "next-hop-down hook-crash hook-tempfail hook-timeout kill-spoolgate kill-spoolgate-hook-child next-hop-4xx-data next-hop-4xx-eod next-hop-killed next-hop-killed-eod next-hop-5xx-rcpt" "$@"
 
 # setup HOOK-WORDS HOOK-TIMEOUT: the instance, examples/after-queue with
 # spoolgate running test/hooks/HOOK-WORDS; $SETUP_HOOK (a function) may
@@ -116,24 +100,17 @@ replace_hook_word() {
     printf '%s\n' "${text/"$1"/"$2"}"
 }
 
-# submit TAG: a message of its own (Message-ID, sender, recipient made from
-# TAG) through the port-25 smtpd. Keeps, under index NMSG: TAGS, MSGIDS,
-# FILES, SENDERS, RCPTS, QIDS.
+# send_tagged TAG: a message of its own (Message-ID, sender, recipient made
+# from TAG) through the port-25 smtpd (pf_submit_queued). Keeps, under index
+# NMSG: TAGS, MSGIDS, FILES, SENDERS, RCPTS, QIDS.
 TAGS=() MSGIDS=() FILES=() SENDERS=() RCPTS=() QIDS=()
-submit() {
+send_tagged() {
     local tag=$1 msgid="faults-$SCENARIO-$1.$$.$RANDOM@test.example.com"
-    local file=$W/$tag.eml sender=sender-$tag@example.com rcpt=$tag@example.net reply qid
+    local file=$W/$tag.eml sender=sender-$tag@example.com rcpt=$tag@example.net
     $MSG make "$file" "$msgid" "faults $SCENARIO $tag"
-    reply=$(timeout 120 "$PF_PYTHON" "$HERE/submit.py" "$PF_SMTP_PORT" "$sender" "$rcpt" "$file" BODY=8BITMIME 2>&1)
-    local st=$?
-    qid=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$reply" | head -1)
-    if [ "$st" != 0 ] || [ -z "$qid" ]; then
-        pf_fail "Postfix did not queue message $tag: $reply"
-        pf_finish
-    fi
-    TAGS+=("$tag") MSGIDS+=("$msgid") FILES+=("$file") SENDERS+=("$sender") RCPTS+=("$rcpt") QIDS+=("$qid")
+    pf_submit_queued "$sender" "$rcpt" "$file"
+    TAGS+=("$tag") MSGIDS+=("$msgid") FILES+=("$file") SENDERS+=("$sender") RCPTS+=("$rcpt") QIDS+=("$QID")
     NMSG=${#TAGS[@]}
-    pf_pass "message $tag submitted, queued as $qid"
 }
 
 queued() { postqueue -c "$PF_DIR/etc" -j 2> /dev/null | grep -qF "\"queue_id\": \"$1\""; }
@@ -222,16 +199,16 @@ scenario_next_hop_down() {
     setup accept-all 30
     # a first message goes through, so that the reinjection smtpd has
     # served a connection before it goes away
-    submit before
+    send_tagged before
     pf_wait 30 all_at_sink || pf_fail "the first message did not reach the sink"
     # the reinjection smtpd goes away: postfix reload without its entry
     fl_master_without_reinjection > "$W/master.cf.down"
     fl_install_master "$W/master.cf.down"
     pf_wait 10 fl_reinjection_closed || pf_fail "the reinjection smtpd still listens after postfix reload"
     pf_pass "reinjection smtpd removed (postfix reload), port $PF_REINJECT_PORT closed"
-    submit down1
-    submit down2
-    submit down3
+    send_tagged down1
+    send_tagged down2
+    send_tagged down3
     local i
     for i in 1 2 3; do
         expect_deferred "$i" "4\\.3\\.0 .*next hop unavailable|delivery temporarily suspended"
@@ -255,7 +232,7 @@ scenario_next_hop_down() {
 # the message is deferred; the hook becomes accept-all: delivered once
 hook_fault() {
     setup "$1" "$2"
-    submit m1
+    send_tagged m1
     expect_deferred 0 "$3"
     if pf_wait 10 grep -qE -- "$4" "$SGLOG"; then
         pf_pass "spoolgate logged: $(grep -E -- "$4" "$SGLOG" | head -1)"
@@ -308,7 +285,7 @@ wait_for_hook() {
 # kill_spoolgate_in_hook HOOK-WORDS
 kill_spoolgate_in_hook() {
     setup "$1" 60
-    submit m1
+    send_tagged m1
     pf_wait 30 test -e "$W/marks/in-hook" || { pf_fail "the hook did not run within 30 s"; pf_finish; }
     pf_wait 5 wait_for_hook || { pf_fail "no spoolgate with a running hook found"; pf_finish; }
     pf_pass "the message is in the hook: spoolgate $(fl_ps "$SG_PID"), hook $(fl_ps "$HOOK_PID")"
@@ -363,8 +340,8 @@ next_hop_option_fault() {
     SETUP_HOOK=variant_master
     setup accept-all 30
     pf_log "reinjection smtpd: $(pf_master_entry "^127\\.0\\.0\\.1:${PF_REINJECT_PORT}[ \\t]" < "$PF_DIR/etc/master.cf" | tr -s ' \n' ' ')"
-    submit m1
-    submit m2
+    send_tagged m1
+    send_tagged m2
     expect_deferred 0 "$reason"
     expect_deferred 1 "$reason"
     grep -E "$reason" "$PF_DIR/maillog" | grep -vF "$PF_FILTER_PORT" | head -2 | sed 's/^/    next hop: /' >&2
@@ -401,7 +378,7 @@ scenario_next_hop_killed() {
     short_throttle() { echo "service_throttle_time = 2s" >> "$PF_DIR/etc/main.cf"; }
     SETUP_HOOK=short_throttle
     setup "mark-and-sleep @MARKS@/in-hook 4" 30
-    submit m1
+    send_tagged m1
     pf_wait 30 test -e "$W/marks/in-hook" || { pf_fail "the hook did not run within 30 s"; pf_finish; }
     pf_wait 5 wait_for_hook || { pf_fail "no spoolgate with a running hook found"; pf_finish; }
     # the reinjection smtpd holding spoolgate's transaction (MAIL and RCPT
@@ -430,7 +407,7 @@ scenario_next_hop_killed_eod() {
     }
     SETUP_HOOK=slow_eod
     setup accept-all 30
-    submit m1
+    send_tagged m1
     # the next hop logs the queue ID it gives the message at MAIL; the
     # hook (accept-all) and the transfer take milliseconds after that
     local re
@@ -472,7 +449,7 @@ scenario_next_hop_5xx_rcpt() {
     }
     SETUP_HOOK=variant_master
     setup accept-all 30
-    submit m1
+    send_tagged m1
     local re
     re="$(filter_line_re "${QIDS[0]}" "${RCPTS[0]}").*status=bounced \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 5[0-9][0-9] 5\\.[0-9.]+ <${RCPTS[0]}>: Recipient address rejected"
     if pf_wait 30 pf_maillog_has "$re"; then

@@ -2,8 +2,10 @@
 # test/postfix/lib.sh -- a private, throwaway Postfix instance for the
 # end-to-end tests of spoolgate. Sourced by bash test scripts:
 #
-#   . "$SRC/test/postfix/lib.sh"
-#   pf_require_root_and_postfix        # exit 77 (skip) otherwise
+#   . "$HERE/lib.sh"
+#   pf_test_args LABEL "SCENARIO..." "$@"   # SCENARIO SPOOLGATE [SOURCE_DIR]:
+#                                      # checked, usage (exit 64) or skip
+#                                      # (exit 77, pf_require_root_and_postfix)
 #   pf_init NAME                       # work dir, free ports, cleanup trap
 #   pf_write_base_config               # main.cf/master.cf without any filter
 #   pf_add_example PLACEMENT BIN WORD...    # append examples/PLACEMENT/*.cf
@@ -15,79 +17,11 @@
 #   pf_start                           # postfix check + start, watchdog
 #   pf_start_bg NAME CMD...            # a listener of the test's own
 #                                      # (socat, ...), stopped by its PID
+#   pf_submit_queued FROM RCPTS FILE   # a message into the port-25 smtpd,
+#                                      # QID (pf_submit: any reply)
 #   ...                                # the test (pf_wait, pf_sink_has,
-#                                      # pf_expect_delivered_once MSGID SENT ADDED_HEADER RCPT SETTLE: the message
-# reaches the sink within 30 s, exactly once (SETTLE more seconds for a
-# duplicate to show up), byte-identical to SENT but for ADDED_HEADER, with
-# envelope <sender@example.com> -> <RCPT>, and the queue empties. The sink's
-# copy is left in PF_DELIVERED for further checks. Needs MSG (message.py).
-pf_expect_delivered_once() {
-    local msgid=$1 sent=$2 added=$3 rcpt=$4 settle=$5 files n
-    PF_DELIVERED=
-    if ! pf_wait 30 pf_sink_has "$msgid"; then
-        pf_fail "the message did not reach the sink within 30 s"
-        pf_finish
-    fi
-    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
-    sleep "$settle"     # a duplicate delivery would show up by now
-    files=$(pf_sink_files_with "$msgid")
-    n=$(wc -l <<< "$files")
-    if [ "$n" = 1 ]; then
-        pf_pass "delivered to the sink exactly once ($files)"
-    else
-        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
-    fi
-    PF_DELIVERED=${files%%$'\n'*}
-    if $MSG compare "$sent" "$PF_DELIVERED" "$added" > "$PF_DIR/compare.txt"; then
-        pf_pass "$(tr '\n' ';' < "$PF_DIR/compare.txt")"
-    else
-        pf_fail "the message arrived changed:"
-        cat "$PF_DIR/compare.txt" >&2
-    fi
-    local env=${PF_DELIVERED%.eml}.env
-    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <$rcpt>" "$env" &&
-        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
-        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
-    else
-        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
-    fi
-}
-
-# pf_expect_bounce MSGID REASON REJECTED-RCPT: within 30 s a bounce from <>
-# to <sender@example.com> reaches the sink, quoting REASON (the hook's last
-# stderr line, not its first, "scanning message") and the message; the queue
-# empties; the rejected recipient never got the message. The bounce is left
-# in PF_BOUNCE.
-pf_expect_bounce() {
-    local msgid=$1 reason=$2 rejected=$3 e
-    bounce_at_sink() {
-        local e
-        for e in "$PF_DIR"/sink/*.env; do
-            [ -e "$e" ] || return 1
-            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
-                grep -qF "$reason" "${e%.env}.eml" &&
-                grep -qF "$msgid" "${e%.env}.eml" && { PF_BOUNCE=${e%.env}.eml; return 0; }
-        done
-        return 1
-    }
-    PF_BOUNCE=
-    if pf_wait 30 bounce_at_sink; then
-        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $PF_BOUNCE"
-        grep -F "$reason" "$PF_BOUNCE" | head -3 | sed 's/^/    /' >&2
-        if grep -qF "scanning message" "$PF_BOUNCE"; then
-            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
-        fi
-    else
-        pf_fail "no bounce to <sender@example.com> quoting '$reason' reached the sink within 30 s"
-    fi
-    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || break
-        grep -q "^rcpt_to: <$rejected>" "$e" && pf_fail "the rejected message reached its recipient anyway: $e"
-    done
-}
-
-# pf_queue_empty, pf_maillog_has, ...)
+#                                      # pf_queue_empty, pf_maillog_has,
+#                                      # pf_expect_delivered_once, ...)
 #   pf_finish STATUS                   # stop everything, keep the dir on failure
 #
 # Everything runs on 127.0.0.1, on ports chosen free at run time. The
@@ -114,15 +48,36 @@ PF_DIR=
 pf_log() { printf '%s: %s\n' "${PF_NAME:-postfix-test}" "$*" >&2; }
 pf_die() { pf_log "ERROR: $*"; exit 1; }
 
+# pf_test_args LABEL SCENARIOS ARG...: the arguments of a scenario script,
+# "SCENARIO SPOOLGATE [SOURCE_DIR]", SCENARIO one of the space-separated
+# SCENARIOS (else a usage line and exit 64). Sets SCENARIO, SPOOLGATE, SRC
+# (the tree under test, by default the one holding this file) and
+# PF_SRC_DIR (examples/ come from SRC); exits 77 unless the test can run
+# here (pf_require_root_and_postfix); then pf_test_paths "LABEL SCENARIO".
+pf_test_args() {
+    local label=$1 scenarios=$2
+    shift 2
+    SCENARIO=${1:-}
+    SPOOLGATE=${2:-}
+    SRC=${3:-$PF_SRC_DIR}
+    case " $scenarios " in
+        *" $SCENARIO "*) [ -n "$SCENARIO" ] && [ -n "$SPOOLGATE" ] ;;
+        *) false ;;
+    esac || { echo "usage: $0 ${scenarios// /|} SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
+    PF_SRC_DIR=$SRC
+    pf_require_root_and_postfix
+    pf_test_paths "$label $SCENARIO"
+}
+
 # pf_test_paths LABEL: what every test script derives from its arguments
-# (SPOOLGATE, SRC, HERE): SPOOLGATE made absolute, HOOKS (test/hooks),
+# (SPOOLGATE, SRC): SPOOLGATE made absolute, HOOKS (test/hooks),
 # ADDED_HEADER (the --add-header field naming the test) and MSG (message.py)
 # shellcheck disable=SC2034  # set for the test scripts that source this file
 pf_test_paths() {
     SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
     HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
     ADDED_HEADER="X-Spoolgate-Test: $1"
-    MSG="$PF_PYTHON $HERE/message.py"
+    MSG="$PF_PYTHON $PF_LIB_DIR/message.py"
 }
 
 # Exit 77 (meson: skipped) unless this can run at all.
@@ -547,10 +502,15 @@ pf_start_bg() {
     echo "$PF_BG_PID" > "$PF_DIR/pids/bg-$name"
 }
 
-# pf_stop_bg NAME: end what pf_start_bg NAME started, by its PID: TERM, then
-# KILL after 3 s
+# pf_stop_bg NAME: end what pf_start_bg NAME started, by its PID
 pf_stop_bg() {
-    local f=$PF_DIR/pids/bg-$1 pid i
+    pf_stop_pidfile "$PF_DIR/pids/bg-$1"
+}
+
+# pf_stop_pidfile FILE: end the process whose PID FILE holds (a child of
+# the test), then remove FILE: TERM, then KILL after 3 s
+pf_stop_pidfile() {
+    local f=$1 pid i
     [ -s "$f" ] || return 0
     pid=$(cat "$f")
     rm -f "$f"
@@ -598,14 +558,7 @@ pf_stop() {
     for f in "$d"/pids/bg-*; do
         [ -e "$f" ] && pf_stop_bg "${f#"$d"/pids/bg-}"
     done
-    if [ -s "$d/pids/sink" ]; then
-        pid=$(cat "$d/pids/sink")
-        rm -f "$d/pids/sink"
-        kill -TERM "$pid" 2> /dev/null
-        for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2> /dev/null
-        [ "${PF_IN_WATCHDOG:-0}" = 1 ] || wait "$pid" 2> /dev/null
-    fi
+    pf_stop_pidfile "$d/pids/sink"
     # anything of this instance still alive (a spoolgate or hook that
     # outlived the master): report it, then end it by its PID
     left=$(pf_instance_pids)
@@ -668,6 +621,103 @@ pf_queue_name() {
 }
 pf_maillog_has() { grep -qE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
 pf_maillog_count() { grep -cE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
+
+# pf_submit FROM RCPTS FILE [MAIL-PARAM...]: send FILE through the port-25
+# smtpd with submit.py (smtplib), within 120 s. PF_REPLY: the reply to the
+# final "." (or to the command refused), on one line; PF_SUBMIT_STATUS: 0
+# when it was 2xx.
+pf_submit() {
+    local from=$1 rcpts=$2 file=$3
+    shift 3
+    PF_REPLY=$(timeout 120 "$PF_PYTHON" "$PF_LIB_DIR/submit.py" "$PF_SMTP_PORT" "$from" "$rcpts" "$file" "$@" 2>&1)
+    PF_SUBMIT_STATUS=$?
+    PF_REPLY=$(tr '\n' ' ' <<< "$PF_REPLY" | sed 's/ *$//')
+}
+
+# pf_submit_queued FROM RCPTS FILE: pf_submit with BODY=8BITMIME, which
+# Postfix must queue: sets QID (from "queued as QID" in the reply); a
+# message not queued fails the test and ends it
+pf_submit_queued() {
+    pf_submit "$1" "$2" "$3" BODY=8BITMIME
+    QID=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$PF_REPLY" | head -1)
+    if [ "$PF_SUBMIT_STATUS" != 0 ] || [ -z "$QID" ]; then
+        pf_fail "Postfix did not queue the message from <$1> to <$2>: $PF_REPLY"
+        pf_finish
+    fi
+    pf_pass "submitted to Postfix's smtpd, <$1> to <$2>, queued as $QID ($PF_REPLY)"
+}
+
+# pf_expect_delivered_once MSGID SENT ADDED_HEADER RCPT SETTLE: the message
+# reaches the sink within 30 s, exactly once (SETTLE more seconds for a
+# duplicate to show up), byte-identical to SENT but for ADDED_HEADER, with
+# envelope <sender@example.com> -> <RCPT>, and the queue empties. The sink's
+# copy is left in PF_DELIVERED for further checks. Needs MSG (message.py).
+pf_expect_delivered_once() {
+    local msgid=$1 sent=$2 added=$3 rcpt=$4 settle=$5 files n
+    PF_DELIVERED=
+    if ! pf_wait 30 pf_sink_has "$msgid"; then
+        pf_fail "the message did not reach the sink within 30 s"
+        pf_finish
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
+    sleep "$settle"     # a duplicate delivery would show up by now
+    files=$(pf_sink_files_with "$msgid")
+    n=$(wc -l <<< "$files")
+    if [ "$n" = 1 ]; then
+        pf_pass "delivered to the sink exactly once ($files)"
+    else
+        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
+    fi
+    PF_DELIVERED=${files%%$'\n'*}
+    if $MSG compare "$sent" "$PF_DELIVERED" "$added" > "$PF_DIR/compare.txt"; then
+        pf_pass "$(tr '\n' ';' < "$PF_DIR/compare.txt")"
+    else
+        pf_fail "the message arrived changed:"
+        cat "$PF_DIR/compare.txt" >&2
+    fi
+    local env=${PF_DELIVERED%.eml}.env
+    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <$rcpt>" "$env" &&
+        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
+        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
+    else
+        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
+    fi
+}
+
+# pf_expect_bounce MSGID REASON REJECTED-RCPT: within 30 s a bounce from <>
+# to <sender@example.com> reaches the sink, quoting REASON (the hook's last
+# stderr line, not its first, "scanning message") and the message; the queue
+# empties; the rejected recipient never got the message. The bounce is left
+# in PF_BOUNCE.
+pf_expect_bounce() {
+    local msgid=$1 reason=$2 rejected=$3 e
+    bounce_at_sink() {
+        local e
+        for e in "$PF_DIR"/sink/*.env; do
+            [ -e "$e" ] || return 1
+            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
+                grep -qF "$reason" "${e%.env}.eml" &&
+                grep -qF "$msgid" "${e%.env}.eml" && { PF_BOUNCE=${e%.env}.eml; return 0; }
+        done
+        return 1
+    }
+    PF_BOUNCE=
+    if pf_wait 30 bounce_at_sink; then
+        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $PF_BOUNCE"
+        grep -F "$reason" "$PF_BOUNCE" | head -3 | sed 's/^/    /' >&2
+        if grep -qF "scanning message" "$PF_BOUNCE"; then
+            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
+        fi
+    else
+        pf_fail "no bounce to <sender@example.com> quoting '$reason' reached the sink within 30 s"
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
+    for e in "$PF_DIR"/sink/*.env; do
+        [ -e "$e" ] || break
+        grep -q "^rcpt_to: <$rejected>" "$e" && pf_fail "the rejected message reached its recipient anyway: $e"
+    done
+}
+
 
 PF_FAILED=0
 pf_fail() { PF_FAILED=1; pf_log "FAIL: $*"; }

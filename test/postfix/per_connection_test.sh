@@ -27,26 +27,17 @@
 # Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317,SC2015  # check functions run through pf_wait; pf_pass never fails
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC   # examples/ come from the tree under test
-
+pf_test_args per-connection "systemd socat" "$@"
 case "$SCENARIO" in
     systemd) LAUNCHER=systemd-socket-activate ;;
     socat) LAUNCHER=socat ;;
-    *) echo "usage: $0 systemd|socat SPOOLGATE [SOURCE_DIR]" >&2; exit 64 ;;
 esac
-[ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
-pf_require_root_and_postfix
 for p in swaks "$LAUNCHER"; do
     command -v "$p" > /dev/null 2>&1 || { echo "SKIP: $p not found"; exit 77; }
 done
-pf_test_paths "per-connection $SCENARIO"
 UNITS=$SRC/examples/systemd
 
 # unit_value FILE KEY: the value of the one live KEY= line of a unit file
