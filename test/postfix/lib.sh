@@ -11,6 +11,9 @@
 #   pf_add_example PLACEMENT BIN WORD...    # append examples/PLACEMENT/*.cf
 #                                      # (after-queue, before-queue, simple);
 #                                      # PF_SMTPD_EXTRA, PF_NEXT_HOP_PORT adapt it
+#   pf_apply_recipe PLACEMENT RECIPE BIN WORD...  # or the same by the
+#                                      # postconf commands of RECIPE
+#                                      # (examples/PLACEMENT/postconf.sh)
 #   pf_add_reinjection_smtpd           # or only the 10026 smtpd, for a
 #                                      # spoolgate that Postfix does not start
 #   pf_start_sink                      # the final destination (sink.py)
@@ -299,11 +302,11 @@ pf_master_entry() {
 #   - the port-25 smtpd "smtp inet" -> 127.0.0.1:$PF_SMTP_PORT (it then
 #     replaces the base configuration's plain smtpd), with the extra lines
 #     of $PF_SMTPD_EXTRA (e.g. "-o smtpd_proxy_timeout=5s") added to it;
-#   - user=filter -> $PF_FILTER_USER;
-#   - the program path /usr/bin/spoolgate -> SPOOLGATE, followed by the
-#     extra spoolgate options WORD... (a word with white space is put in
-#     master.cf braces); with --pipe the options follow --pipe, and the next
-#     hop "127.0.0.1 PORT" is put before -f.
+#   - user=spoolgate -> $PF_FILTER_USER;
+#   - the program and its configuration file, "/usr/bin/spoolgate --config
+#     /etc/spoolgate/spoolgate.conf" -> SPOOLGATE, followed by the extra
+#     spoolgate options WORD... (a word with white space is put in master.cf
+#     braces); with --pipe the next hop "127.0.0.1 PORT" is put before -f.
 # spoolgate's next hop is the reinjection smtpd, or port $PF_NEXT_HOP_PORT
 # when that is set (e.g. a closed port). Fails if a substitution found
 # nothing to change or a default value survived, so that the examples and
@@ -320,8 +323,9 @@ pf_add_example() {
     local fp=$PF_FILTER_PORT rp=$PF_REINJECT_PORT sp=$PF_SMTP_PORT
     local np=${PF_NEXT_HOP_PORT:-$PF_REINJECT_PORT}
     local argv pipe_argv
+    local prog="/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf"
     argv=$(pf_sed_escape "$bin$words")
-    pipe_argv=$(pf_sed_escape "$bin --pipe$words 127.0.0.1 $np -f")
+    pipe_argv=$(pf_sed_escape "$bin$words --pipe 127.0.0.1 $np -f")
     # the example's own port-25 smtpd replaces the base configuration's
     if grep -qE '^smtp[[:space:]]+inet[[:space:]]' "$ex/master.cf"; then
         sed -i -e "/^127\\.0\\.0\\.1:${sp}[[:space:]].*[[:space:]]smtpd\$/d" "$PF_DIR/etc/master.cf"
@@ -341,9 +345,9 @@ pf_add_example() {
             -e "s#^127\\.0\\.0\\.1:10025\\([[:space:]]\\)#127.0.0.1:$fp\\1#" \
             -e "s#^127\\.0\\.0\\.1:10026\\([[:space:]]\\)#127.0.0.1:$rp\\1#" \
             -e "s#\\([[:space:]]\\)-o smtpd_proxy_filter=127\\.0\\.0\\.1:10025\\([[:space:]]*\\)\$#\\1-o smtpd_proxy_filter=127.0.0.1:$fp\\2#" \
-            -e "s#\\([[:space:]]\\)user=filter\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
-            -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
-            -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate\\([[:space:]]\\)#\\1argv=$argv\\2#" \
+            -e "s#\\([[:space:]]\\)user=spoolgate\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
+            -e "s#\\([[:space:]]\\)argv=$prog --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
+            -e "s#\\([[:space:]]\\)argv=$prog\\([[:space:]]\\)#\\1argv=$argv\\2#" \
             -e "s#\\([[:space:]]\\)localhost 10026\\([[:space:]]*\\)\$#\\1localhost $np\\2#" \
             "$ex/master.cf" |
             awk -v head="^127\\\\.0\\\\.0\\\\.1:${sp}[ \\t]+inet[ \\t]" -v extra="${PF_SMTPD_EXTRA:-}" '
@@ -383,10 +387,10 @@ pf_add_example() {
                 grep -qE "^[[:space:]]+-o content_filter=filter:dummy[[:space:]]*\$" ||
                 { pf_log "examples/$placement: the smtp entry has no '-o content_filter=filter:dummy'"; bad=1; }
             pf_expect "'filter unix ... pipe' transport" '^filter[[:space:]]+unix[[:space:]].*[[:space:]]pipe$' "$live_master"
-            pf_expect "'flags=Rq user=filter null_sender=' line" \
+            pf_expect "'flags=Rq user=spoolgate null_sender=' line" \
                 "^[[:space:]]+flags=Rq user=$PF_FILTER_USER null_sender=[[:space:]]*\$" "$live_master"
-            grep -qF "argv=$bin --pipe$words 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
-                { pf_log "examples/$placement: no 'argv=/usr/bin/spoolgate --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
+            grep -qF "argv=$bin$words --pipe 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
+                { pf_log "examples/$placement: no 'argv=$prog --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
             ;;
         *) pf_die "pf_add_example: unknown placement $placement" ;;
     esac
@@ -395,13 +399,13 @@ pf_add_example() {
             pf_expect "'127.0.0.1:10025 inet ... spawn' entry" \
                 "^127\\.0\\.0\\.1:${fp}[[:space:]]+inet[[:space:]].*[[:space:]]spawn\$" "$live_master"
             grep -qF "user=$PF_FILTER_USER argv=$bin$words localhost $np" <<< "$live_master" ||
-                { pf_log "examples/$placement: no 'user=filter argv=/usr/bin/spoolgate localhost 10026' to adapt"; bad=1; }
+                { pf_log "examples/$placement: no 'user=spoolgate argv=$prog localhost 10026' to adapt"; bad=1; }
             ;;
     esac
-    if grep -qE '1002[56]|user=filter|/usr/bin/spoolgate' <<< "$live_main
+    if grep -qE '1002[56]|user=spoolgate|/usr/bin/spoolgate|/etc/spoolgate' <<< "$live_main
 $live_master"; then
         pf_log "examples/$placement: a default value was left unsubstituted:"
-        grep -nE '1002[56]|user=filter|/usr/bin/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" |
+        grep -nE '1002[56]|user=spoolgate|/usr/bin/spoolgate|/etc/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" |
             grep -v ':[0-9]*:[[:space:]]*#' >&2
         bad=1
     fi
@@ -415,6 +419,43 @@ $live_master"; then
 # pf_add_after_queue_example SPOOLGATE WORD...: pf_add_example after-queue
 pf_add_after_queue_example() {
     pf_add_example after-queue "$@"
+}
+
+# pf_apply_recipe PLACEMENT RECIPE PROGRAM WORD...: apply the postconf
+# recipe RECIPE (examples/PLACEMENT/postconf.sh, from the tree or as a
+# package installed it) to this instance with recipe.py, which runs each of
+# its postconf commands with "-c $PF_DIR/etc", changing only what must
+# change here, as pf_add_example does: the ports 10025 and 10026 (the spawn
+# service, content_filter=scan:..., smtpd_proxy_filter=..., the reinjection
+# smtpd, spoolgate's next hop), the port-25 smtpd smtp/inet ->
+# 127.0.0.1:$PF_SMTP_PORT/inet, user=spoolgate -> user=$PF_FILTER_USER, and
+# "/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf" -> PROGRAM
+# followed by the words WORD... (in master.cf braces where they hold white
+# space; with --pipe the next hop "127.0.0.1 PORT" goes before -f).
+# recipe.py refuses a recipe in which one of these is missing, or which
+# holds anything but postconf commands.
+pf_apply_recipe() {
+    local placement=$1 recipe=$2 prog=$3
+    shift 3
+    local np=${PF_NEXT_HOP_PORT:-$PF_REINJECT_PORT} words
+    words=$(pf_master_words "$@")
+    local subs=(
+        "/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf" "$prog$words"
+        "user=spoolgate" "user=$PF_FILTER_USER"
+        "127.0.0.1:10026" "127.0.0.1:$PF_REINJECT_PORT"
+    )
+    case "$placement" in
+        after-queue) subs+=("[127.0.0.1]:10025" "[127.0.0.1]:$PF_FILTER_PORT") ;;
+        before-queue) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/") ;;
+        simple) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/" " --pipe -f " " --pipe 127.0.0.1 $np -f ") ;;
+        *) pf_die "pf_apply_recipe: unknown placement $placement" ;;
+    esac
+    case "$placement" in
+        after-queue | before-queue)
+            subs+=("127.0.0.1:10025" "127.0.0.1:$PF_FILTER_PORT" "localhost 10026" "localhost $np") ;;
+    esac
+    "$PF_PYTHON" "$PF_LIB_DIR/recipe.py" apply "$PF_DIR/etc" "$recipe" "${subs[@]}" > "$PF_DIR/recipe.log" 2>&1 ||
+        { cat "$PF_DIR/recipe.log" >&2; pf_die "$recipe could not be applied"; }
 }
 
 # pf_add_reinjection_smtpd: only the reinjection smtpd (127.0.0.1:10026,

@@ -60,7 +60,7 @@ check_units() {
     [ "$(unit_value "$sock" Accept)" = yes ] || { pf_log "spoolgate.socket: Accept= is not yes"; bad=1; }
     [ "$EXEC_START" = "/usr/bin/spoolgate localhost 10026" ] ||
         { pf_log "spoolgate@.service: ExecStart=$EXEC_START, want '/usr/bin/spoolgate localhost 10026'"; bad=1; }
-    [ "$(unit_value "$svc" User)" = filter ] || { pf_log "spoolgate@.service: User= is not filter"; bad=1; }
+    [ "$(unit_value "$svc" User)" = spoolgate ] || { pf_log "spoolgate@.service: User= is not spoolgate"; bad=1; }
     [ "$(unit_value "$svc" StandardInput)" = socket ] || { pf_log "spoolgate@.service: StandardInput= is not socket"; bad=1; }
     [ "$(unit_value "$svc" StandardOutput)" = socket ] || { pf_log "spoolgate@.service: StandardOutput= is not socket"; bad=1; }
     v=$(unit_value "$svc" StandardError)
@@ -69,7 +69,7 @@ check_units() {
         *) pf_log "spoolgate@.service: StandardError=$v: it must not be the socket (or inherit it)"; bad=1 ;;
     esac
     [ "$bad" = 0 ] || pf_die "examples/systemd no longer match what the test adapts"
-    pf_pass "units: ListenStream=$LISTEN Accept=yes; ExecStart=$EXEC_START User=filter StandardInput=socket StandardOutput=socket StandardError=$v"
+    pf_pass "units: ListenStream=$LISTEN Accept=yes; ExecStart=$EXEC_START User=spoolgate StandardInput=socket StandardOutput=socket StandardError=$v"
     # systemd's own check of the units, with the binary path made real
     if command -v systemd-analyze > /dev/null 2>&1; then
         mkdir -p "$W/units"
@@ -114,7 +114,7 @@ add-header = $ADDED_HEADER
 EOF
     chmod 644 "$CONF"
     # ExecStart=/usr/bin/spoolgate localhost 10026, adapted: the binary,
-    # --user (the launcher runs as root; the unit has User=filter instead),
+    # --user (the launcher runs as root; the unit has User=spoolgate instead),
     # the options, the next hop's port
     local rest=${EXEC_START#/usr/bin/spoolgate }
     rest=${rest/%localhost 10026/localhost $PF_REINJECT_PORT}
