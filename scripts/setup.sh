@@ -22,9 +22,12 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     # build: meson, ninja, g++, Boost.Program_options, fmt, Catch2 (v2)
     # tests: postfix (private instances, spawn(8), pipe(8)), swaks, python3
     #        (the tests' final SMTP sink), perl (test hooks), procps
+    # package test: dpkg-dev debhelper fakeroot (dpkg-buildpackage), lintian,
+    #        git (a clean checkout of HEAD), logrotate (the package's snippet)
     apt-get install -y -q --no-install-recommends \
         meson ninja-build g++ pkg-config libboost-program-options-dev libfmt-dev catch2 \
-        postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev
+        postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
+        dpkg-dev debhelper fakeroot lintian git logrotate
 fi
 
 cd "$here"
