@@ -53,6 +53,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
 SRC=${1:-$PF_SRC_DIR}
+PF_NAME=package
 PF_SRC_DIR=$SRC
 PKG=spoolgate
 QDIR=/var/lib/spoolgate/quarantine
@@ -139,7 +140,7 @@ for f in "$DEB" "$CHANGES" "$DSC"; do [ -s "$f" ] || pf_die "$f was not made"; d
 
 # the .deb holds every file meson installs (the programs, the hooks, the
 # manual pages compressed, the examples), and the package's own files
-dpkg-deb -c "$DEB" | awk '{ print $NF }' | sed 's#^\.##' > "$BUILD/contents"
+dpkg-deb -c "$DEB" | awk '{ print $NF }' | sed -e 's#^\.##' -e 's#\(.\)/$#\1#' > "$BUILD/contents"
 missing=$("$PF_PYTHON" - "$TREE"/obj-*/meson-info/intro-installed.json "$BUILD/contents" <<'EOF'
 import json, sys
 installed = json.load(open(sys.argv[1])).values()
