@@ -18,7 +18,9 @@ is run: the recipe no longer has what the caller adapts.
 docs: every postconf command shown in README and in man/spoolgate.8 (as
 typed at a shell: "postconf" at the start of a line, continued with a
 backslash) must belong to one of the recipes, and each recipe's commands
-must be shown in each document together, in its order.
+must be shown in each document together, in its order. The manual page is
+read twice: its source, and as groff renders it for a reader to copy
+(where groff is installed).
 
 A recipe holds postconf commands only (-e, -M, -F, -P), a word in single
 quotes or none, comments, a first "#!" line and "set -e": anything else is
@@ -117,10 +119,22 @@ def canonical(cmd):
 GROFF = [("\\(aq", "'"), ("\\(dq", '"'), ("\\-", "-"), ("\\e", "\\"), ("\\&", "")]
 
 
-def doc_commands(path):
-    """The postconf commands shown in a document, in order."""
-    lines = open(path, encoding="utf-8").read().split("\n")
-    is_man = path.endswith(".8")
+def rendered(path):
+    """The manual page as a reader sees it (no overstriking, wide lines), or
+    None without groff."""
+    try:
+        r = subprocess.run(["groff", "-man", "-Tutf8", "-P-cbou", "-rLL=250n", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except FileNotFoundError:
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+def doc_commands(path, text=None):
+    """The postconf commands shown in a document (its source, or TEXT as
+    rendered), in order."""
+    is_man = path.endswith(".8") and text is None
+    lines = (text if text is not None else open(path, encoding="utf-8").read()).split("\n")
     found, i = [], 0
     while i < len(lines):
         if re.match(r"\s*postconf\s", lines[i]):
@@ -144,8 +158,17 @@ def check_docs(src):
     recipes = {p: [canonical(c) for c in read_recipe(os.path.join(src, "examples", p, "postconf.sh"))]
                for p in PLACEMENTS}
     bad = 0
-    for doc in ["README", os.path.join("man", "spoolgate.8")]:
-        shown = doc_commands(os.path.join(src, doc))
+    man = os.path.join("man", "spoolgate.8")
+    docs = [("README", None), (man, None)]
+    text = rendered(os.path.join(src, man))
+    if text is None:
+        print("%s: groff not found or failed: the rendered page is not checked" % man)
+    else:
+        docs.append((man, text))
+    for doc, text in docs:
+        shown = doc_commands(os.path.join(src, doc), text)
+        if text is not None:
+            doc += " (as rendered)"
         cmds = [canonical(c) for _, c in shown]
         covered = [False] * len(cmds)
         for p, want in recipes.items():
