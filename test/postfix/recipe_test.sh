@@ -36,7 +36,7 @@ record() {
 }
 pf_add_example "$SCENARIO" "$SPOOLGATE" "${WORDS[@]}"
 record snippets
-rm -rf "$PF_DIR/etc"
+rm -rf "${PF_DIR:?}/etc"
 cp -a "$PF_DIR/etc.base" "$PF_DIR/etc"
 pf_apply_recipe "$SCENARIO" "$SRC/examples/$SCENARIO/postconf.sh" "$SPOOLGATE" "${WORDS[@]}"
 pf_pass "applied: $(grep -c '^recipe: ' "$PF_DIR/recipe.log") postconf commands of examples/$SCENARIO/postconf.sh"
