@@ -116,14 +116,6 @@ send_tagged() {
 queued() { postqueue -c "$PF_DIR/etc" -j 2> /dev/null | grep -qF "\"queue_id\": \"$1\""; }
 # filter_line_re QID RCPT: Postfix's delivery line for QID to the filter
 filter_line_re() { echo "postfix/[a-z]+\\[[0-9]+\\]: $1: to=<$2>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:$PF_FILTER_PORT, "; }
-# sink files delivered to RCPT (not bounces) holding Message-ID MSGID
-delivered_files() {
-    local e
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || return 0
-        grep -q "^rcpt_to: <$2> " "$e" && grep -qF -- "Message-ID: <$1>" "${e%.env}.eml" && echo "${e%.env}.eml"
-    done
-}
 # bounces (MAIL FROM:<>) at the sink to SENDER
 bounce_files() {
     local e
@@ -149,7 +141,7 @@ expect_deferred() {
     else
         pf_fail "${TAGS[i]} (${QIDS[i]}) is no longer queued"
     fi
-    [ -z "$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")" ] || pf_fail "${TAGS[i]} reached the sink during the fault"
+    [ -z "$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")" ] || pf_fail "${TAGS[i]} reached the sink during the fault"
     [ -z "$(bounce_files "${SENDERS[i]}")" ] || pf_fail "${TAGS[i]} bounced during the fault"
 }
 
@@ -159,7 +151,7 @@ retry_now() { postqueue -c "$PF_DIR/etc" -f > /dev/null 2>&1; }
 all_at_sink() {
     local i
     for ((i = 0; i < NMSG; i++)); do
-        [ -n "$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")" ] || return 1
+        [ -n "$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")" ] || return 1
     done
 }
 
@@ -174,7 +166,7 @@ expect_all_delivered_once() {
     sleep 2     # a second copy would show up by now
     local files n
     for ((i = 0; i < NMSG; i++)); do
-        files=$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")
+        files=$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")
         n=$(grep -c . <<< "$files")
         if [ "$n" = 1 ]; then
             if $MSG compare "${FILES[i]}" "$files" "$ADDED_HEADER" > "$W/compare-${TAGS[i]}.txt"; then
@@ -470,7 +462,7 @@ scenario_next_hop_5xx_rcpt() {
     else
         pf_fail "want one bounce to ${SENDERS[0]} quoting 'Recipient address rejected' and ${MSGIDS[0]}; got $n: $b"
     fi
-    [ -z "$(delivered_files "${MSGIDS[0]}" "${RCPTS[0]}")" ] || pf_fail "the rejected message was delivered"
+    [ -z "$(pf_sink_files_to "${MSGIDS[0]}" "${RCPTS[0]}")" ] || pf_fail "the rejected message was delivered"
     [ "$(pf_sink_count)" = 1 ] || pf_fail "$(pf_sink_count) messages at the sink, want only the bounce"
     fl_no_leftovers 15
     pf_finish

@@ -652,6 +652,15 @@ pf_sink_files_with() {
     grep -lF -- "Message-ID: <$1>" "$PF_DIR"/sink/*.eml 2> /dev/null
 }
 pf_sink_has() { [ -n "$(pf_sink_files_with "$1")" ]; }
+# pf_sink_files_to MSGID RCPT: the sink's files holding Message-ID <MSGID>
+# delivered to RCPT (not the bounces, which quote the Message-ID too)
+pf_sink_files_to() {
+    local e
+    for e in "$PF_DIR"/sink/*.env; do
+        [ -e "$e" ] || return 0
+        grep -q "^rcpt_to: <$2> " "$e" && grep -qF -- "Message-ID: <$1>" "${e%.env}.eml" && echo "${e%.env}.eml"
+    done
+}
 pf_sink_count() { find "$PF_DIR/sink" -name '*.eml' | wc -l; }
 # pf_queue_empty: nothing in any of Postfix's queues
 pf_queue_empty() { [ -z "$(postqueue -c "$PF_DIR/etc" -j 2> /dev/null)" ]; }

@@ -255,15 +255,6 @@ grep -qE "verdict=reject, .*reply=\\(550 5\\.7\\.1 Message rejected: it contains
     pf_pass "spoolgate logged the rejects: $(grep -c 'verdict=reject' "$SGLOG") lines" ||
     pf_fail "no 'verdict=reject ... reply=(550 5.7.1 Message rejected: it contains the EICAR test virus)' in $SGLOG"
 
-# delivered_to MSGID RCPT: the sink's files holding MSGID delivered to RCPT
-# (not the bounces, which quote the Message-ID too)
-delivered_to() {
-    local e
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || return 0
-        grep -q "^rcpt_to: <$2> " "$e" && grep -qF -- "Message-ID: <$1>" "${e%.env}.eml" && echo "${e%.env}.eml"
-    done
-}
 # ---- the quarantine tool ----
 # GUARD: the quarantine tool is not in the package yet. Remove this check
 # (and its else branch) when /usr/sbin/spoolgate-quarantine lands.
@@ -287,11 +278,11 @@ else
     else
         pf_fail "spoolgate-quarantine release $ida failed: $(cat "$W/release.txt")"
     fi
-    released() { [ -n "$(delivered_to "${QMSGID[a]}" eicar-a@example.net)" ]; }
+    released() { [ -n "$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)" ]; }
     pf_wait 30 released || pf_fail "the released message did not reach eicar-a@example.net within 30 s"
     pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the release"
     sleep 1
-    files=$(delivered_to "${QMSGID[a]}" eicar-a@example.net)
+    files=$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)
     env=${files%%.eml*}.env
     if [ "$(grep -c . <<< "$files")" = 1 ] && grep -qx 'mail_from: <sender@example.com> .*' "$env" &&
         [ "$(grep -c '^rcpt_to:' "$env")" = 1 ] && grep -qF 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE' "$files"; then
