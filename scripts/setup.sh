@@ -23,11 +23,12 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     # tests: postfix (private instances, spawn(8), pipe(8)), swaks, python3
     #        (the tests' final SMTP sink), perl (test hooks), procps
     # package test: dpkg-dev debhelper fakeroot (dpkg-buildpackage), lintian,
-    #        git (a clean checkout of HEAD), logrotate (the package's snippet)
+    #        git (a clean checkout of HEAD), logrotate (the package's snippet);
+    #        nlohmann-json3-dev is the scanner hooks' build dependency
     apt-get install -y -q --no-install-recommends \
         meson ninja-build g++ pkg-config libboost-program-options-dev libfmt-dev catch2 \
         postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
-        dpkg-dev debhelper fakeroot lintian git logrotate
+        dpkg-dev debhelper fakeroot lintian git logrotate nlohmann-json3-dev
 fi
 
 cd "$here"

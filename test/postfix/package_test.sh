@@ -40,12 +40,13 @@
 #    last purge leaves the machine as the test found it.
 #
 # Skipped (exit 77, with the reason) without root, postfix, the Debian
-# build tools (dpkg-buildpackage, debhelper, lintian, git), the package's
-# build dependencies, or a git checkout; and where the machine already has
-# a spoolgate package, user, group or installed file, which this test would
-# replace and purge. Only what it started is stopped, by PID (lib.sh); if
-# it fails half way, the package is purged all the same. PF_KEEP=1 keeps
-# the work directory and the build directory.
+# build tools (dpkg-buildpackage, debhelper, lintian, git) or a git
+# checkout; and where the machine already has a spoolgate package, user,
+# group or installed file, which this test would replace and purge.
+# Missing build dependencies (debian/control) fail it: scripts/setup.sh
+# installs them. Only what it started is stopped, by PID (lib.sh); if it
+# fails half way, the package is purged all the same. PF_KEEP=1 keeps the
+# work directory and the build directory.
 # Exit: 0 pass, 1 fail, 77 skip.
 # shellcheck disable=SC2317,SC2015  # check functions run through pf_wait; pf_pass never fails
 set -u
@@ -123,7 +124,7 @@ else
     pf_fail "debian/changelog says $VERSION, meson.build $MESON_VERSION"
 fi
 (cd "$TREE" && dpkg-checkbuilddeps) > "$BUILD/builddeps.log" 2>&1 ||
-    skip "build dependencies missing: $(cat "$BUILD/builddeps.log")"
+    pf_die "build dependencies missing (scripts/setup.sh installs them): $(cat "$BUILD/builddeps.log")"
 (cd "$BUILD" && dpkg-source -b "$PKG-$VERSION") > "$BUILD/source.log" 2>&1 ||
     { cat "$BUILD/source.log" >&2; pf_die "dpkg-source -b failed"; }
 t=$SECONDS
