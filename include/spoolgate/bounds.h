@@ -35,6 +35,10 @@ inline constexpr std::size_t kMaxPipelinedCommands = 64;
 inline constexpr std::size_t kReadBuffer = 128 * 1024;
 /// Spool write buffer.
 inline constexpr std::size_t kSpoolWriteBuffer = 64 * 1024;
+/// One read from a pipe or a file: the hook's output, --pipe's stdin, a spool scanned for 8-bit octets.
+inline constexpr std::size_t kIoChunk = 64 * 1024;
+/// Longest envelope address --pipe takes from its command line (as a command line's).
+inline constexpr std::size_t kMaxAddress = 2048;
 /// Most header octets a hook may print in `headers` mode (SPEC).
 inline constexpr std::size_t kMaxHookHeaders = 64 * 1024;
 /// REASON is cut to this many characters (SPEC).
@@ -43,6 +47,10 @@ inline constexpr std::size_t kMaxReasonChars = 200;
 inline constexpr std::size_t kMaxEnvRecipients = 100 * 1024;
 /// The log line's to= list is cut past this many characters (SPEC).
 inline constexpr std::size_t kMaxLogRecipients = 1000;
+/// Longest value on a line of a quarantine file's envelope block.
+inline constexpr std::size_t kMaxQuarantineValue = 2048;
+/// Longest envelope block read back (the recipients' lines included).
+inline constexpr std::size_t kMaxQuarantineBlock = kMaxRecipientBytes + 64 * 1024;
 /// Longest --add-header field.
 inline constexpr std::size_t kMaxAddHeader = 8 * 1024;
 /// How often a NOOP keeps the next hop's session alive while spoolgate waits

@@ -33,6 +33,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -88,6 +90,9 @@ class DataDecoder {
   bool saw_bare_lf() const { return bare_lf_; }
 
  private:
+  std::optional<std::size_t> after_dot(std::string_view s, bool eof);
+  static std::size_t crlf_run(std::string_view in, std::size_t pos);
+  std::pair<std::size_t, bool> line_piece(std::string_view in, std::size_t pos, bool eof, LineSink& sink);
   Mode mode_;
   bool strict_;
   bool prev_crlf_;

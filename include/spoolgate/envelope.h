@@ -1,13 +1,10 @@
-// envelope.h - one transaction's envelope: what the hook sees and what the log says
+// envelope.h - one transaction's envelope: what the hook sees
 //
 // DESCRIPTION
 //   Envelope gathers the sender, the recipients the next hop accepted, the
 //   client as XFORWARD described it, and the message size. From it come the
-//   hook's macro values and SPOOLGATE_* environment (SPEC "The hook") and
-//   the one log line per message (SPEC "Log"):
-//
-//     QUEUEID: from=<s>, to=<r1>,<r2>, nrcpt=N, size=N, verdict=V, hook=H,
-//       delay=S, relay=HOST[ADDR]:PORT, reply=(...)
+//   hook's macro values and SPOOLGATE_* environment (SPEC "The hook"), and
+//   the facts of the log line (message_log.h).
 #pragma once
 
 #include <cstdint>
@@ -39,17 +36,5 @@ struct Envelope {
   /// SPOOLGATE_SENDER=..., SPOOLGATE_RECIPIENTS=..., and the rest.
   std::vector<std::string> environment() const;
 };
-
-/// What happened to one message, for its log line.
-struct Outcome {
-  std::string verdict;  ///< accept, reject, defer, discard
-  std::string hook;     ///< none, an exit status, SIGNAME, timeout, ...
-  std::string relay;    ///< HOST[ADDR]:PORT, or none
-  std::string reply;    ///< what the client was answered
-};
-
-std::string log_line(const Envelope& env, const Outcome& outcome);
-/// Log that line, if anything is logged at all (--log none costs nothing).
-void log_message(const Envelope& env, const Outcome& outcome);
 
 }  // namespace spoolgate

@@ -17,7 +17,10 @@
 
 #include <poll.h>
 
+#include <sys/types.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -94,6 +97,11 @@ struct Terminated {
 /// poll(2) until an event, the deadline, or a termination signal. Returns the
 /// number of ready descriptors (0: the deadline passed). Throws Terminated.
 int wait_for(pollfd* fds, nfds_t n, const Deadline& deadline);
+
+/// Copy `n` octets of `from`, starting at `offset`, to `to` at its current
+/// position, without passing them through user space (sendfile(2)): spool to
+/// spool, spool to quarantine file. Throws std::system_error naming `what`.
+void copy_fd(int to, int from, off_t offset, std::uint64_t n, const char* what);
 
 /// Write all of `data` to a regular file or other descriptor that never blocks
 /// for long (spool, quarantine, log). Throws std::system_error.

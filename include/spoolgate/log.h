@@ -9,6 +9,14 @@
 //   With --log-file, each line is appended with one write(2) on an O_APPEND
 //   descriptor, so that many spoolgate processes can share one file; lines
 //   look like Postfix's maillog_file: "Nov 22 15:47:27 HOST spoolgate[PID]: ...".
+//   A file spoolgate creates is mode 0640 whatever the umask, and when root
+//   creates it for --user, it belongs to that user, so that later runs as
+//   that user can write to it. A log file that cannot be opened is no reason
+//   to refuse mail: log lines go to syslog instead, the first one saying why.
+//
+//   syslog_available() tells whether syslog can reach anything here (a
+//   container may have no /dev/log: then --log syslog logs nothing, and
+//   --try says so).
 //
 // SECURITY
 //   Text from peers is made printable before it is logged (printable()).
@@ -16,6 +24,7 @@
 
 #include <fmt/core.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,9 +32,25 @@ namespace spoolgate::log {
 
 enum class Target { syslog, stderr_, none, file };
 
-/// Start logging. For Target::file, `path` is opened O_APPEND|O_CREAT; a
-/// failure is thrown as std::system_error.
-void init(Target target, const std::string& path, bool verbose);
+/// Who a log file that root creates is for (--user).
+struct Owner {
+  unsigned uid, gid;
+};
+
+/// Start logging. For Target::file, `path` is opened O_APPEND, created mode
+/// 0640 (owned by `owner` when given) if missing; when it cannot be, the
+/// target becomes syslog, a warning says why, and false is returned.
+bool init(Target target, const std::string& path, bool verbose, std::optional<Owner> owner = std::nullopt);
+
+/// Also send every line to syslog (a start-up failure is logged in both
+/// places, SPEC).
+void mirror_to_syslog();
+
+/// Whether syslog(3) has somewhere to go (/dev/log exists).
+bool syslog_available();
+
+/// Where lines go, for --try: "syslog", "file PATH", "stderr", "none".
+std::string destination();
 
 /// Whether -v asked for the SMTP dialogue.
 bool verbose();

@@ -28,29 +28,18 @@
 #include <vector>
 
 #include "spoolgate/log.h"
+#include "spoolgate/message_filter.h"
+#include "spoolgate/next_hop.h"
 
 namespace spoolgate {
 
-enum class HookOutput { check, headers, rewrite };
-
-const char* to_string(HookOutput m);
-
+/// Everything the command line and the config file say.
 struct Options {
-  std::string next_hop_host = "127.0.0.1";
-  std::string next_hop_port = "10026";
+  NextHopConfig next_hop;  ///< HOST PORT or --next-hop; --hostname and --timeout too
+  FilterConfig filter;     ///< --hook, --hook-output, --hook-timeout, --add-header, --spool-*, --quarantine-dir
+  std::vector<std::string> add_headers;  ///< --add-header as given (filter.add_header_wire: checked, CRLF)
 
-  std::string hook;                     ///< as given; empty: the null filter
-  std::vector<std::string> hook_words;  ///< split, macros not yet expanded
-  HookOutput hook_output = HookOutput::check;
-  std::chrono::milliseconds hook_timeout{60'000};
-  std::vector<std::string> add_headers;  ///< as given
-  std::string add_header_wire;           ///< all of them, checked, CRLF, ready to send
-
-  std::string spool_dir;  ///< default: $TMPDIR, else /tmp
-  std::uint64_t spool_memory = 1024 * 1024;
-  std::string quarantine_dir;
-
-  std::string hostname = "localhost";
+  std::string hostname = "localhost";  ///< the greeting's name (and EHLO's, in next_hop)
   std::string user;
   std::uint64_t max_size = 0;  ///< 0: no limit of our own
   std::chrono::milliseconds timeout{300'000};
@@ -60,9 +49,14 @@ struct Options {
   bool verbose = false;
 
   bool pipe = false;
+  bool try_mode = false;  ///< --try
   std::chrono::milliseconds deadline{600'000};
   std::optional<std::string> sender;  ///< -f
   std::vector<std::string> recipients;
+  std::string queue_id;  ///< --queue-id (--pipe, --try)
+
+  std::string config_file;       ///< --config, as given
+  unsigned quarantine_days = 30;  ///< for spoolgate-quarantine expire
 
   bool help = false;
   bool version = false;
@@ -75,11 +69,18 @@ struct UsageError : std::runtime_error {
 /// Read argv (and --config). Throws UsageError.
 Options parse_options(int argc, const char* const* argv);
 
+/// Where to log a failure to read the options: --log-file as the command
+/// line or the config file says it, found without reading the rest; "" if
+/// none.
+std::string log_file_hint(int argc, const char* const* argv);
+
 /// The --help text.
 std::string usage_text();
 
 /// "1048576", "64k", "1M", "2G". Throws UsageError naming `option`.
 std::uint64_t parse_bytes(const std::string& option, const std::string& value);
+/// "30" (days, for --quarantine-days). Throws UsageError.
+unsigned parse_days(const std::string& value);
 /// "60", "0.5". Throws UsageError naming `option`.
 std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& value);
 

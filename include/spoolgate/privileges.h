@@ -11,8 +11,10 @@
 //   PrivilegeError, whose what() cli.cc prints before exit 78 (EX_CONFIG).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace spoolgate {
 
@@ -21,5 +23,9 @@ struct PrivilegeError : std::runtime_error {
 };
 
 void drop_privileges(const std::string& user);
+
+/// When running as root with `user` given: that user's IDs (for what root
+/// creates on its behalf, such as the log file); else nothing.
+std::optional<std::pair<unsigned, unsigned>> ids_for(const std::string& user);
 
 }  // namespace spoolgate

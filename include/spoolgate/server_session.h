@@ -6,18 +6,26 @@
 //   the EHLO reply can mirror its extensions), then read commands until
 //   QUIT or end of input.
 //
-//   Dispatch is one table row per verb (OpenSMTPD's layout): a check part
-//   that answers 5xx itself, and a proceed part. MAIL, RCPT and XFORWARD
-//   go to the next hop as the client sent them and are answered from its
-//   replies; while the client pipelines, they are forwarded together and
-//   their replies read together (Pending queue), and the client's replies
-//   leave in one write when its input is drained.
+//   The session's shape, as in OpenSMTPD's smtp_session.c:
+//   - a State, changed only by enter_state() (traced under -v):
+//       connecting -> greeted -> ready <-> mail_sent -> in_transaction
+//         -> data -> ready ... -> quit;  closing when the next hop says 421;
+//   - one verb table, a row per command: its check step (sequence and
+//     syntax; it answers 5xx itself) and its proceed step. HELP is printed
+//     from the same table;
+//   - a Transaction, created by MAIL, forgotten by RSET, EHLO or the end of
+//     DATA.
+//   MAIL, RCPT and XFORWARD go to the next hop as the client sent them and
+//   are answered from its replies; while the client pipelines they are
+//   forwarded together and their replies read together (ReplyQueue), and
+//   the client's replies leave in one write when its input is drained.
 //
-//   DATA: 354, the message through DataDecoder into the spool (and, with a
-//   hook, into a second spool in the hook's LF form), the hook, then the
-//   verdict. Only an accept sends DATA and the message to the next hop;
-//   every other outcome ends the next hop's transaction with RSET, and it
-//   never sees a final "." (SPEC "Never lose mail").
+//   DATA: 354, the message through DataDecoder into the spools (the stream
+//   keeps the next hop alive meanwhile), then filter_message() (hook,
+//   verdict, quarantine), then the verdict. Only an accept sends DATA and
+//   the message to the next hop; every other outcome ends the next hop's
+//   transaction with RSET, and it never sees a final "." (SPEC "Never lose
+//   mail").
 //
 // DIAGNOSTICS
 //   run() returns the exit status: 0 after QUIT or end of input, 75 when it
@@ -27,15 +35,17 @@
 //   spool, the hook and the next hop.
 #pragma once
 
-#include <deque>
-#include <functional>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "spoolgate/envelope.h"
+#include "spoolgate/message_filter.h"
+#include "spoolgate/message_log.h"
 #include "spoolgate/next_hop.h"
 #include "spoolgate/options.h"
+#include "spoolgate/reply_queue.h"
 #include "spoolgate/smtp_command.h"
 #include "spoolgate/smtp_reply.h"
 #include "spoolgate/smtp_stream.h"
@@ -51,68 +61,93 @@ class ServerSession {
   /// Serve the connection; returns the exit status.
   int run();
 
+  enum class State {
+    connecting,      ///< not greeted yet: the next hop first
+    greeted,         ///< 220 sent; EHLO or HELO expected
+    ready,           ///< no transaction
+    mail_sent,       ///< MAIL forwarded, its reply not read yet
+    in_transaction,  ///< MAIL accepted: RCPT, DATA
+    data,            ///< the message, the hook, the verdict
+    closing,         ///< the next hop said 421: relay it and end
+    quit,            ///< QUIT answered
+  };
+
  private:
   struct VerbRow;
-  /// A reply owed to the client, in order: known now, or the next hop's
-  /// reply to a forwarded command, turned into ours by `on_reply` (which
-  /// returns nothing for commands the client never sent, such as RSET).
-  struct Pending {
-    std::string rendered;
-    std::function<std::optional<Reply>(const Reply&)> on_reply;
+  static const VerbRow kVerbs[];
+  /// Thrown to end the session after a reply that closes it (421).
+  struct End {
+    int status;
   };
+
   /// The transaction in progress, created by MAIL.
   struct Transaction {
-    enum class Mail { none, pending, accepted } mail = Mail::none;
     bool next_hop_open = false;  ///< MAIL went to the next hop: RSET to abort
     std::size_t rcpts_forwarded = 0;
     Envelope env;
   };
 
+  void enter_state(State s);
   void serve();
-  void dispatch(std::string_view line, bool crlf);
+  void dispatch(std::string_view line);
+  int end_with(const std::exception& e);
+  void say_last(std::string_view text) noexcept;
 
-  void ehlo(const Command& c, bool crlf);
-  void helo(const Command& c, bool crlf);
-  void mail(const Command& c, bool crlf);
-  void rcpt(const Command& c, bool crlf);
-  void data(const Command& c, bool crlf);
-  void rset(const Command& c, bool crlf);
-  void noop(const Command& c, bool crlf);
-  void quit(const Command& c, bool crlf);
-  void vrfy(const Command& c, bool crlf);
-  void help(const Command& c, bool crlf);
-  void xforward(const Command& c, bool crlf);
+  bool check_helo(const Command& c);
+  bool check_xforward(const Command& c);
+  bool check_mail(const Command& c);
+  bool check_rcpt(const Command& c);
+  bool check_data(const Command& c);
+  bool check_no_args(const Command& c);
+  bool check_vrfy(const Command& c);
+  void proceed_ehlo(const Command& c);
+  void proceed_helo(const Command& c);
+  void proceed_xforward(const Command& c);
+  void proceed_mail(const Command& c);
+  void proceed_rcpt(const Command& c);
+  void proceed_data(const Command& c);
+  void proceed_rset(const Command& c);
+  void proceed_noop(const Command& c);
+  void proceed_quit(const Command& c);
+  void proceed_vrfy(const Command& c);
+  void proceed_help(const Command& c);
 
-  void receive_message(bool data_crlf);
-  void deliver(const std::string& prefix, const Spool& body, Outcome& outcome);
+  void receive_message();
+  void act(const Envelope& env, const MessageSpools& received, FilterResult& f);
+  void deliver(const OutgoingMessage& message, Outcome& outcome);
+  void keep_next_hop_alive_or_throw();
   bool keep_next_hop_alive();
+  bool client_gone();
+  void new_session_state();
   void abort_next_hop_transaction();
-  void reset_transaction();
 
   bool forwardable();
   void reply(const Reply& r);
-  void error(int code, std::string_view enhanced, std::string_view text);
+  void reply_rendered(std::string rendered);
+  bool refuse(int code, std::string_view enhanced, std::string_view text);
   void junk();
-  void forward(std::string_view line, std::function<std::optional<Reply>(const Reply&)> on_reply);
+  void forward(std::string_view line, ReplyQueue::OnReply on_reply);
   void resolve_pending();
   void write_client(const std::string& rendered);
   Reply relayed(const Reply& r);
   std::uint64_t size_limit() const;
 
   const Options& opts_;
+  State state_ = State::connecting;
   std::string_view line_;  ///< the command being dispatched, as received
+  bool line_crlf_ = true;  ///< whether it ended with CRLF (DATA: strict end of data)
+  std::optional<PathArgs> path_;            ///< MAIL/RCPT: what check_* parsed
+  std::vector<XforwardAttr> xforward_attrs_;  ///< XFORWARD: what check_xforward parsed
   SmtpStream client_;
   NextHop next_hop_;
-  std::deque<Pending> pending_;
-  std::size_t awaiting_ = 0;
+  ReplyQueue replies_;
   Transaction tx_;
   ClientInfo xforward_;
-  bool greeted_ = false;
-  bool quit_ = false;
-  bool next_hop_closing_ = false;  ///< it said 421: relay it and close
   int errors_ = 0;
   int junk_ = 0;
   Deadline::Clock::time_point last_next_hop_io_ = Deadline::Clock::now();
 };
+
+const char* to_string(ServerSession::State s);
 
 }  // namespace spoolgate

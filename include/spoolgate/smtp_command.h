@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "spoolgate/text.h"
+
 namespace spoolgate {
 
 enum class Verb { ehlo, helo, mail, rcpt, data, rset, noop, quit, vrfy, help, xforward, unknown };
@@ -46,8 +48,5 @@ bool starts_with_keyword(std::string_view args, std::string_view keyword);
 
 /// The value of the SIZE= parameter: nullopt when absent, -1 when malformed.
 std::optional<std::int64_t> size_param(const std::vector<std::string_view>& params);
-
-/// ASCII lower-case / case-insensitive comparison.
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace spoolgate

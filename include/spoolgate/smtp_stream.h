@@ -28,11 +28,13 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "spoolgate/data_codec.h"
 #include "spoolgate/deadline.h"
 
 namespace spoolgate {
@@ -82,6 +84,14 @@ class SmtpStream {
   /// (so the caller can keep the other peer alive, then wait again).
   Fill fill_for(std::chrono::milliseconds wait);
   bool at_eof() const { return eof_; }
+  /// Whether the input is a socket (not a pipe or a file: a manual run).
+  bool input_is_socket() const { return in_is_socket_; }
+  /// After DATA: what follows, through `decoder` into `sink`, up to the end
+  /// of data (what comes after it stays buffered). While the peer is silent,
+  /// `on_idle` runs every `idle` (to keep the other peer alive); the timeout
+  /// still bounds the silence. Throws IoError: EOF before the end, timeout.
+  void read_data(DataDecoder& decoder, LineSink& sink, std::chrono::milliseconds idle,
+                 const std::function<void()>& on_idle);
   /// Without waiting: read what is there, and tell whether the peer has
   /// closed its side (EOF or a reset).
   bool peer_closed_now();

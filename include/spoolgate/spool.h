@@ -34,14 +34,24 @@
 
 namespace spoolgate {
 
+/// Where messages are spooled (--spool-dir, --spool-memory).
+struct SpoolConfig {
+  std::string dir = "/tmp";
+  std::uint64_t memory = 1024 * 1024;  ///< a spool up to this size stays in memory
+};
+
 class Spool : public ByteSink {
  public:
   /// `dir`: where a spool past `memory_limit` octets goes.
   Spool(std::string dir, std::uint64_t memory_limit);
+  explicit Spool(const SpoolConfig& c) : Spool(c.dir, c.memory) {}
   Spool(Spool&&) = default;
   Spool& operator=(Spool&&) = default;
 
   void append(std::string_view bytes) override;
+  /// Append what `source` holds from `offset` on (without passing it
+  /// through user space when both are files).
+  void append_from(const Spool& source, std::uint64_t offset);
   /// Write what is buffered: afterwards fd() holds the whole message.
   void finish();
   /// The end of the message: like finish(), but a message still small
@@ -59,6 +69,13 @@ class Spool : public ByteSink {
   bool on_disk() const { return on_disk_; }
   /// A new read-only descriptor on the same file, offset 0.
   Fd open_reader() const;
+  /// Up to `n` octets from `offset` into `buf` (after finish() or
+  /// finish_in_memory()); 0 at the end. Throws std::system_error.
+  std::size_t read_at(std::uint64_t offset, char* buf, std::size_t n) const;
+  /// Write all of it to `fd` (a quarantine file). Throws std::system_error.
+  void copy_to(int fd) const;
+  /// Whether any octet is 8-bit (BODY=8BITMIME). Reads the file, if any.
+  bool has_8bit() const;
 
  private:
   void flush_buffer();

@@ -7,7 +7,10 @@
 //     99                          discard  250 2.0.0 Ok: discarded
 //     75, anything else, a signal, the timeout, a hook that cannot start,
 //     invalid output              defer    451 4.7.1 REASON
-//   A broken filter is always a defer, never a bounce.
+//   A broken filter is always a defer, never a bounce. A defer without a
+//   REASON from the hook names its cause instead (cause()): "hook exited 1",
+//   "hook killed by signal 11", "hook timed out after 60 s", "hook not
+//   found: /path", "invalid hook output: ...", so that mailq explains itself.
 #pragma once
 
 #include <string>
@@ -23,10 +26,14 @@ const char* to_string(Verdict v);
 
 struct Decision {
   Verdict verdict = Verdict::accept;
-  Reply reply;  ///< for reject, defer and discard: the reply to the client
+  Reply reply;         ///< for reject, defer and discard: the reply to the client
+  std::string reason;  ///< for reject, defer and discard: why, for the log
 };
 
 Decision decide(const HookResult& r);
+
+/// What happened to the hook, in a few words ("hook exited 1", ...).
+std::string cause(const HookResult& r);
 
 /// The reply for a defer with this REASON (also used outside the hook).
 Reply defer_reply(std::string_view reason);

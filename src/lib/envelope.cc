@@ -1,10 +1,7 @@
-// envelope.cc - one transaction's envelope: what the hook sees and what the log says
+// envelope.cc - one transaction's envelope: what the hook sees
 #include "spoolgate/envelope.h"
 
-#include <fmt/core.h>
-
 #include "spoolgate/bounds.h"
-#include "spoolgate/log.h"
 
 namespace spoolgate {
 
@@ -42,34 +39,11 @@ std::vector<std::string> Envelope::environment() const {
       "SPOOLGATE_CLIENT_HELO=" + client.helo,
       "SPOOLGATE_QUEUE_ID=" + client.ident,
       "SPOOLGATE_SIZE=" + std::to_string(size),
+      "SPOOLGATE_CLIENT_SOURCE=" + client.source,
+      "SPOOLGATE_CLIENT_PROTO=" + client.proto,
   };
   if (truncated) env.push_back("SPOOLGATE_RECIPIENTS_TRUNCATED=1");
   return env;
-}
-
-// log_line - Postfix's style: "QUEUEID: name=value, ..."
-std::string log_line(const Envelope& env, const Outcome& o) {
-  std::string to;
-  for (const std::string& r : env.recipients) {
-    std::string item = fmt::format("{}<{}>", to.empty() ? "" : ",", log::printable(r));
-    if (to.size() + item.size() > kMaxLogRecipients) {
-      to += "...";
-      break;
-    }
-    to += item;
-  }
-  double delay = std::chrono::duration<double>(Deadline::Clock::now() - env.start).count();
-  return fmt::format("{}: from=<{}>, to={}, nrcpt={}, size={}, verdict={}, hook={}, delay={:.2f}, relay={}, reply=({})",
-                     log::printable(env.log_queue_id(), 64), log::printable(env.sender), to, env.recipients.size(),
-                     env.size, o.verdict, o.hook, delay, o.relay.empty() ? "none" : o.relay, o.reply);
-}
-
-}  // namespace spoolgate
-
-namespace spoolgate {
-
-void log_message(const Envelope& env, const Outcome& outcome) {
-  if (log::enabled()) log::info("{}", log_line(env, outcome));
 }
 
 }  // namespace spoolgate

@@ -2,6 +2,7 @@
 #include "spoolgate/fd.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -88,6 +89,15 @@ int wait_for(pollfd* fds, nfds_t n, const Deadline& deadline) {
       return r;
     }
     if (errno != EINTR) throw errno_error("poll");
+  }
+}
+
+// copy_fd - sendfile until all is there; a short source is an error
+void copy_fd(int to, int from, off_t offset, std::uint64_t n, const char* what) {
+  while (n > 0) {
+    ssize_t w = retry_eintr([&] { return ::sendfile(to, from, &offset, n); });
+    if (w <= 0) throw errno_error(what, w < 0 ? errno : EIO);
+    n -= static_cast<std::uint64_t>(w);
   }
 }
 

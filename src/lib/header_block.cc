@@ -1,7 +1,11 @@
 // header_block.cc - header fields added to a message: checked, then put in wire form
 #include "spoolgate/header_block.h"
 
+#include <algorithm>
+
 #include "spoolgate/data_codec.h"
+#include "spoolgate/text.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 namespace {
@@ -12,12 +16,9 @@ bool check_line(std::string_view line, bool first, std::string* error) {
     *error = "empty line in header output";
     return false;
   }
-  for (char c : line) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u < 32 && c != '\t') || u == 127) {
-      *error = "control character in header output";
-      return false;
-    }
+  if (has_control(line, /*tab_ok=*/true)) {
+    *error = "control character in header output";
+    return false;
   }
   if (line.front() == ' ' || line.front() == '\t') {
     if (first) *error = "continuation line before the first header field";
@@ -40,7 +41,9 @@ bool check_line(std::string_view line, bool first, std::string* error) {
 
 }  // namespace
 
-std::optional<std::string> header_block_to_wire(std::string_view text, std::string* error) {
+// parse_header_block - line by line: checked, then in both forms
+std::optional<HeaderBlock> parse_header_block(std::string_view text, std::string* error) {
+  HeaderBlock block;
   StringSink out;
   WireWriter wire(out);
   bool first = true;
@@ -53,8 +56,20 @@ std::optional<std::string> header_block_to_wire(std::string_view text, std::stri
     first = false;
     wire.text(line);
     wire.end_of_line();
+    block.lf.append(line).append("\n");
+    if (line.front() == ' ' || line.front() == '\t') continue;
+    std::string name(line.substr(0, line.find(':')));
+    lower_ascii(name);
+    if (std::find(block.names.begin(), block.names.end(), name) == block.names.end()) block.names.push_back(name);
   }
-  return out.s;
+  block.wire = std::move(out.s);
+  return block;
+}
+
+std::optional<std::string> header_block_to_wire(std::string_view text, std::string* error) {
+  std::optional<HeaderBlock> block = parse_header_block(text, error);
+  if (!block) return std::nullopt;
+  return std::move(block->wire);
 }
 
 }  // namespace spoolgate

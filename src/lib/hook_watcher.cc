@@ -71,8 +71,7 @@ class Groups {
   static Groups groups;  // 3 KB: not on the stack of a copy of spoolgate
   for (;;) {
     pid_t record;
-    ssize_t r = ::read(0, &record, sizeof record);
-    if (r < 0 && errno == EINTR) continue;
+    ssize_t r = retry_eintr([&] { return ::read(0, &record, sizeof record); });
     if (r != static_cast<ssize_t>(sizeof record)) break;  // EOF: spoolgate is gone
     groups.note(record);
   }

@@ -2,9 +2,11 @@
 #include "spoolgate/log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <ctime>
 
 #include "spoolgate/fd.h"
@@ -15,8 +17,10 @@ namespace {
 struct State {
   Target target = Target::none;
   Fd file;
+  std::string path;
   std::string hostname = "localhost";
   bool verbose = false;
+  bool mirror = false;  ///< every line to syslog too
 };
 
 State& state() {
@@ -24,30 +28,66 @@ State& state() {
   return s;
 }
 
+// open_log_file - append to it; a new file is 0640 (the umask of
+// spawn(8) or pipe(8) would make it 0600) and, created by root for --user,
+// that user's
+int open_log_file(const std::string& path, std::optional<Owner> owner) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+  if (fd >= 0) {
+    ::fchmod(fd, 0640);
+    if (owner) (void)!::fchown(fd, owner->uid, owner->gid);
+    return fd;
+  }
+  if (errno != EEXIST) return -1;
+  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+}
+
 }  // namespace
 
-// init - open the destination once
-void init(Target target, const std::string& path, bool verbose) {
+// init - open the destination once; a log file that cannot be opened falls
+// back to syslog
+bool init(Target target, const std::string& path, bool verbose, std::optional<Owner> owner) {
   State& s = state();
   s.target = target;
   s.verbose = verbose;
-  switch (target) {
-    case Target::syslog:
+  s.path = path;
+  if (target == Target::file) {
+    int fd = open_log_file(path, owner);
+    if (fd < 0) {
+      int err = errno;
+      s.target = Target::syslog;
       ::openlog("spoolgate", LOG_PID, LOG_MAIL);
-      break;
-    case Target::file: {
-      int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-      if (fd < 0) throw errno_error("open log file " + path);
-      s.file.reset(fd);
-      // the machine's name, as syslog and Postfix's maillog_file show it
-      char name[256] = "";
-      if (::gethostname(name, sizeof name - 1) == 0 && name[0]) s.hostname = name;
-      break;
+      write(4, fmt::format("warning: cannot open log file {}: {}; logging to syslog", path, std::strerror(err)));
+      return false;
     }
-    case Target::stderr_:
-    case Target::none:
-      break;
+    s.file.reset(fd);
+    // the machine's name, as syslog and Postfix's maillog_file show it
+    char name[256] = "";
+    if (::gethostname(name, sizeof name - 1) == 0 && name[0]) s.hostname = name;
   }
+  if (target == Target::syslog) ::openlog("spoolgate", LOG_PID, LOG_MAIL);
+  return true;
+}
+
+void mirror_to_syslog() {
+  ::openlog("spoolgate", LOG_PID, LOG_MAIL);
+  state().mirror = true;
+}
+
+bool syslog_available() {
+  struct stat st;
+  return ::stat("/dev/log", &st) == 0;
+}
+
+std::string destination() {
+  const State& s = state();
+  switch (s.target) {
+    case Target::syslog: return syslog_available() ? "syslog" : "syslog (no /dev/log here: nothing is logged; use --log-file)";
+    case Target::file: return "file " + s.path;
+    case Target::stderr_: return "stderr";
+    case Target::none: return "none";
+  }
+  return "?";
 }
 
 bool verbose() { return state().verbose; }
@@ -57,6 +97,8 @@ bool enabled() { return state().target != Target::none; }
 // write - one line, one write(2): concurrent writers never interleave within a line
 void write(int priority, std::string_view line) {
   State& s = state();
+  if (s.mirror && s.target != Target::syslog)
+    ::syslog(LOG_MAIL | priority, "%.*s", static_cast<int>(line.size()), line.data());
   switch (s.target) {
     case Target::none:
       return;

@@ -1,12 +1,19 @@
 // message_spools.cc - one incoming message, spooled in the forms it is needed in
 #include "spoolgate/message_spools.h"
 
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "spoolgate/bounds.h"
+#include "spoolgate/fd.h"
+
 namespace spoolgate {
 
-MessageSpools::MessageSpools(const std::string& dir, std::uint64_t memory_limit, bool for_hook)
-    : wire_(dir, memory_limit), wire_writer_(wire_) {
+MessageSpools::MessageSpools(const SpoolConfig& config, bool for_hook) : wire_(config), wire_writer_(wire_) {
   if (for_hook) {
-    lf_.emplace(dir, memory_limit);
+    lf_.emplace(config);
     lf_writer_.emplace(*lf_);
   }
 }
@@ -29,6 +36,24 @@ void MessageSpools::crlf_lines(std::string_view lines) {
 void MessageSpools::finish() {
   wire_.finish_in_memory();
   if (lf_) lf_->finish();
+}
+
+// receive_plain - read to EOF, each wait bounded by the deadline
+std::uint64_t receive_plain(int fd, std::string_view head, MessageSpools& spools, const Deadline& deadline) {
+  DataDecoder decoder(DataDecoder::Mode::plain);
+  std::string pending(head);
+  std::vector<char> buf(kIoChunk);
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (wait_for(&p, 1, deadline) == 0) throw ReadError("timeout reading the message");
+    ssize_t n = retry_eintr([&] { return ::read(fd, buf.data(), buf.size()); });
+    if (n < 0) throw ReadError(std::string("read message: ") + std::strerror(errno));
+    pending.append(buf.data(), static_cast<std::size_t>(n));
+    pending.erase(0, decoder.feed(pending, n == 0, spools));
+    if (n == 0) break;
+  }
+  spools.finish();
+  return decoder.size();
 }
 
 }  // namespace spoolgate

@@ -7,16 +7,14 @@
 #include "spoolgate/log.h"
 #include "spoolgate/net.h"
 #include "spoolgate/smtp_command.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 
 // connect - the next hop's every address in turn (see net.h)
 void NextHop::connect() {
-  Endpoint to;
-  to.host = opts_.next_hop_host;
-  to.port = opts_.next_hop_port;
   try {
-    Connection c = connect_to(to, opts_.timeout);
+    Connection c = connect_to(config_.endpoint, config_.timeout);
     sock_ = std::move(c.fd);
     relay_ = std::move(c.peer);
   } catch (const ConnectError& e) {
@@ -27,12 +25,12 @@ void NextHop::connect() {
 // open - connect, 220, EHLO (or HELO), extensions
 void NextHop::open() {
   connect();
-  stream_ = std::make_unique<SmtpStream>(sock_.get(), sock_.get(), opts_.timeout, Peer::next_hop);
+  stream_ = std::make_unique<SmtpStream>(sock_.get(), sock_.get(), config_.timeout, Peer::next_hop);
   Reply greeting = read_reply();
   if (greeting.code != 220) throw NextHopError("greeting: " + greeting.summary());
-  Reply ehlo = command("EHLO " + opts_.hostname);
+  Reply ehlo = command("EHLO " + config_.hostname);
   if (!ehlo.positive()) {
-    Reply helo = command("HELO " + opts_.hostname);
+    Reply helo = command("HELO " + config_.hostname);
     if (!helo.positive()) throw NextHopError("HELO: " + helo.summary());
     return;
   }
@@ -87,17 +85,88 @@ Reply NextHop::read_reply() {
   }
 }
 
-// send_message - the only place that sends the final "."
-void NextHop::send_message(std::string_view prefix, const Spool& body) {
-  log::debug("next hop > (message: {} octets of header fields, {} octets)", prefix.size(), body.size());
-  stream_->write(prefix);
-  if (std::optional<std::string_view> small = body.in_memory()) {
+// checked - the reply classes that can end a command: 2, 4, 5 (3 only
+// where the caller expects it, as for DATA)
+const Reply& NextHop::checked(const Reply& r, std::string_view what, bool positive_ok) {
+  if ((r.klass() == 2 && positive_ok) || r.klass() == 4 || r.klass() == 5) return r;
+  throw NextHopError(fmt::format("unexpected reply to {}: {}", what, r.summary()));
+}
+
+std::string Delivery::what() const {
+  switch (stage) {
+    case Stage::mail: return "MAIL FROM";
+    case Stage::rcpt: return fmt::format("RCPT TO:<{}>", recipient);
+    case Stage::data: return "DATA";
+    case Stage::end_of_data: return "end of data";
+  }
+  return "?";
+}
+
+// data - the only place that sends the final "."
+Delivery NextHop::data(const OutgoingMessage& m) {
+  Delivery d;
+  d.stage = Delivery::Stage::data;
+  Reply r = command("DATA");
+  if (r.code != 354) {  // a refusal is an answer; a 2xx here is a broken next hop
+    d.reply = checked(r, "DATA", false);
+    return d;
+  }
+  log::debug("next hop > (message: {} octets of header fields, {} octets)", m.prefix.size(), m.body.size());
+  stream_->write(m.prefix);
+  if (std::optional<std::string_view> small = m.body.in_memory()) {
     stream_->write(*small);  // prefix, message and "." in one write
   } else {
-    stream_->send_file(body.fd(), 0, body.size());
+    stream_->send_file(m.body.fd(), 0, m.body.size());
   }
   stream_->write(".\r\n");
   stream_->flush();
+  d.stage = Delivery::Stage::end_of_data;
+  d.reply = checked(read_reply(), "end of data");
+  return d;
+}
+
+// mail_command - MAIL FROM with the parameters the message needs and the
+// next hop announced
+std::string NextHop::mail_command(const Envelope& env, const OutgoingMessage& m) const {
+  std::string mail = fmt::format("MAIL FROM:<{}>", env.sender);
+  if (features_.size) mail += fmt::format(" SIZE={}", m.size + m.prefix.size());
+  if (features_.eightbitmime && m.body.has_8bit()) mail += " BODY=8BITMIME";
+  bool utf8 = !is_ascii(env.sender);
+  for (const std::string& r : env.recipients) utf8 = utf8 || !is_ascii(r);
+  if (utf8 && features_.smtputf8) mail += " SMTPUTF8";
+  return mail;
+}
+
+// deliver - one transaction, all recipients or none: one refusal and the
+// message is not sent (a 4xx refusal wins over a 5xx: try again)
+Delivery NextHop::deliver(const Envelope& env, const OutgoingMessage& m) {
+  Delivery d;
+  const bool pipelining = features_.pipelining;  // without it, one command at a time (RFC 2920)
+  send(mail_command(env, m));
+  if (!pipelining && !(d.reply = checked(read_reply(), "MAIL FROM")).positive()) return d;
+  std::vector<Reply> rcpt;
+  for (const std::string& r : env.recipients) {
+    send(fmt::format("RCPT TO:<{}>", r));
+    if (!pipelining) rcpt.push_back(checked(read_reply(), "RCPT TO"));
+  }
+  if (pipelining) {
+    d.reply = checked(read_reply(), "MAIL FROM");
+    for (std::size_t i = 0; i < env.recipients.size(); ++i) rcpt.push_back(checked(read_reply(), "RCPT TO"));
+    if (!d.reply.positive()) return d;
+  }
+  std::optional<std::size_t> refused;
+  for (std::size_t i = 0; i < rcpt.size(); ++i) {
+    if (rcpt[i].positive()) continue;
+    if (!refused || (rcpt[i].klass() == 4 && rcpt[*refused].klass() != 4)) refused = i;
+  }
+  if (refused) {
+    d.stage = Delivery::Stage::rcpt;
+    d.recipient = env.recipients[*refused];
+    d.reply = rcpt[*refused];
+    command("RSET");
+    return d;
+  }
+  return data(m);
 }
 
 // quit - QUIT and close at once: the 221 tells us nothing we need, and
@@ -106,7 +175,7 @@ void NextHop::send_message(std::string_view prefix, const Spool& body) {
 void NextHop::quit() noexcept {
   if (!stream_) return;
   try {
-    stream_->set_timeout(std::min(opts_.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kQuitWait)));
+    stream_->set_timeout(std::min(config_.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kQuitWait)));
     send("QUIT");
     stream_->flush();
   } catch (...) {

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "spoolgate/header_block.h"
 #include "spoolgate/hook_argv.h"
 #include "spoolgate/net.h"
+#include "spoolgate/text.h"
 
 namespace po = boost::program_options;
 
@@ -24,9 +26,9 @@ po::options_description describe() {
   // clang-format off
   d.add_options()
     ("next-hop", po::value<std::string>(), "next hop HOST:PORT or [ADDR]:PORT (default 127.0.0.1:10026)")
-    ("hook", po::value<std::string>(), "filter hook command, split like a shell, run without one")
-    ("hook-output", po::value<std::string>(), "check | headers | rewrite (default check)")
-    ("hook-timeout", po::value<std::string>(), "seconds before the hook is killed and the message deferred (60)")
+    ("hook", po::value<std::vector<std::string>>(), "filter hook command, split like a shell, run without one (repeatable: a chain)")
+    ("hook-output", po::value<std::vector<std::string>>(), "check | headers | rewrite (default check): once, or once per --hook")
+    ("hook-timeout", po::value<std::string>(), "seconds before the hooks are killed and the message deferred (60)")
     ("add-header", po::value<std::vector<std::string>>(), "\"Name: value\" added to every forwarded message (repeatable)")
     ("spool-dir", po::value<std::string>(), "directory for messages larger than --spool-memory ($TMPDIR or /tmp)")
     ("spool-memory", po::value<std::string>(), "messages up to this size stay in memory (1M)")
@@ -41,6 +43,9 @@ po::options_description describe() {
     ("pipe", po::bool_switch(), "simple-filter mode for pipe(8): -f SENDER -- RECIPIENT... < message")
     ("sender,f", po::value<std::string>(), "--pipe: the envelope sender (\"\" for <>)")
     ("deadline", po::value<std::string>(), "--pipe: limit for the whole run, seconds (600)")
+    ("queue-id", po::value<std::string>(), "--pipe, --try: Postfix's queue ID (pipe(8)'s ${queue_id})")
+    ("try", po::bool_switch(), "run the hooks on a message from stdin as in production, deliver nothing, say what would happen")
+    ("quarantine-days", po::value<std::string>(), "for spoolgate-quarantine expire: keep quarantined messages this many days (30)")
     ("config", po::value<std::string>(), "read options from FILE (name = value lines)")
     ("version", po::bool_switch(), "print the version and exit")
     ("help,h", po::bool_switch(), "print this help and exit");
@@ -49,7 +54,7 @@ po::options_description describe() {
 }
 
 bool is_switch(const std::string& name) {
-  return name == "verbose" || name == "pipe" || name == "version" || name == "help";
+  return name == "verbose" || name == "pipe" || name == "try" || name == "version" || name == "help";
 }
 
 std::string trim(const std::string& s) {
@@ -102,7 +107,7 @@ void split_at_dashes(int argc, const char* const* argv, std::vector<std::string>
                                            "--add-header", "--spool-dir",   "--spool-memory", "--quarantine-dir",
                                            "--hostname",  "--user",       "--max-size",    "--timeout",
                                            "--log",       "--log-file",   "--deadline",    "--config",
-                                           "--sender",    "-f"};
+                                           "--sender",    "-f",           "--queue-id",    "--quarantine-days"};
   int i = 1;
   for (; i < argc; ++i) {
     std::string a = argv[i];
@@ -127,15 +132,6 @@ std::string get(const po::variables_map& vm, const char* name, std::string fallb
 
 }  // namespace
 
-const char* to_string(HookOutput m) {
-  switch (m) {
-    case HookOutput::check: return "check";
-    case HookOutput::headers: return "headers";
-    case HookOutput::rewrite: return "rewrite";
-  }
-  return "?";
-}
-
 // parse_bytes - digits with an optional k, M or G (powers of 1024)
 std::uint64_t parse_bytes(const std::string& option, const std::string& value) {
   std::uint64_t n = 0;
@@ -157,6 +153,14 @@ std::uint64_t parse_bytes(const std::string& option, const std::string& value) {
   }
   if (n > UINT64_MAX / mult) throw UsageError(fmt::format("--{}: '{}' is too large", option, value));
   return n * mult;
+}
+
+// parse_days - a whole number of days, 0 to 36500
+unsigned parse_days(const std::string& value) {
+  if (value.empty() || value.size() > 5 || value.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(value) > 36500)
+    throw UsageError(fmt::format("--quarantine-days: '{}' is not a number of days (0 to 36500)", value));
+  return static_cast<unsigned>(std::stoul(value));
 }
 
 // parse_seconds - "30" or "2.5", more than zero, at most a day
@@ -182,8 +186,10 @@ std::chrono::milliseconds parse_seconds(const std::string& option, const std::st
   return std::chrono::milliseconds(ms);
 }
 
-// parse_options - command line first: its values are final; the file fills the rest
-Options parse_options(int argc, const char* const* argv) {
+namespace {
+
+// read_variables - the command line first: its values are final; the file fills the rest
+po::variables_map read_variables(const std::vector<std::string>& before) {
   po::options_description desc = describe();
   po::options_description hidden;
   hidden.add_options()("positional", po::value<std::vector<std::string>>());
@@ -191,10 +197,6 @@ Options parse_options(int argc, const char* const* argv) {
   all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("positional", -1);
-
-  std::vector<std::string> before, after;
-  split_at_dashes(argc, argv, &before, &after);
-
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(before)
@@ -207,72 +209,86 @@ Options parse_options(int argc, const char* const* argv) {
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }
+  return vm;
+}
 
-  Options o;
-  o.help = vm["help"].as<bool>();
-  o.version = vm["version"].as<bool>();
-  o.verbose = vm["verbose"].as<bool>();
-  o.pipe = vm["pipe"].as<bool>();
-  if (o.help || o.version) return o;
-
-  // the next hop: positional HOST [PORT] on the command line, or --next-hop
+// take_next_hop - positional HOST [PORT] on the command line, or --next-hop
+void take_next_hop(const po::variables_map& vm, const std::vector<std::string>& before, Options& o) {
   std::vector<std::string> words;
   if (vm.count("positional")) words = vm["positional"].as<std::vector<std::string>>();
   if (words.size() > 2) throw UsageError(fmt::format("unexpected argument '{}'", words[2]));
+  Endpoint& to = o.next_hop.endpoint;
   if (!words.empty()) {
     bool next_hop_on_command_line = false;
     for (const std::string& a : before)
       next_hop_on_command_line = next_hop_on_command_line || a == "--next-hop" || a.rfind("--next-hop=", 0) == 0;
     if (next_hop_on_command_line) throw UsageError("give the next hop either as HOST PORT or as --next-hop, not both");
-    o.next_hop_host = words[0];
-    if (o.next_hop_host.size() > 2 && o.next_hop_host.front() == '[' && o.next_hop_host.back() == ']')
-      o.next_hop_host = o.next_hop_host.substr(1, o.next_hop_host.size() - 2);
-    if (words.size() == 2) o.next_hop_port = words[1];
+    to.host = words[0];
+    if (to.host.size() > 2 && to.host.front() == '[' && to.host.back() == ']') to.host = to.host.substr(1, to.host.size() - 2);
+    if (words.size() == 2) to.port = words[1];
   } else if (vm.count("next-hop")) {
-    if (!split_host_port(vm["next-hop"].as<std::string>(), &o.next_hop_host, &o.next_hop_port))
+    if (!split_host_port(vm["next-hop"].as<std::string>(), &to.host, &to.port))
       throw UsageError(fmt::format("--next-hop: '{}' is not HOST:PORT or [ADDR]:PORT", vm["next-hop"].as<std::string>()));
   }
-  if (o.next_hop_host.empty() || o.next_hop_port.empty()) throw UsageError("the next hop needs a host and a port");
+  if (to.host.empty() || to.port.empty()) throw UsageError("the next hop needs a host and a port");
+  o.next_hop.hostname = o.hostname;
+  o.next_hop.timeout = o.timeout;
+}
 
-  o.hook = get(vm, "hook", "");
-  if (!o.hook.empty()) {
+// output_mode - one --hook-output value
+HookOutput output_mode(const std::string& mode) {
+  if (mode == "check") return HookOutput::check;
+  if (mode == "headers") return HookOutput::headers;
+  if (mode == "rewrite") return HookOutput::rewrite;
+  throw UsageError(fmt::format("--hook-output: '{}' is not check, headers or rewrite", mode));
+}
+
+// take_hooks - the chain: each --hook with its --hook-output (one for all,
+// or one per hook, matched by position), checked; an empty --hook is none
+// (so that the command line can empty the config file's chain)
+void take_hooks(const po::variables_map& vm, Options& o) {
+  std::vector<std::string> hooks, modes;
+  if (vm.count("hook")) hooks = vm["hook"].as<std::vector<std::string>>();
+  hooks.erase(std::remove(hooks.begin(), hooks.end(), std::string()), hooks.end());
+  if (vm.count("hook-output")) modes = vm["hook-output"].as<std::vector<std::string>>();
+  if (modes.size() > 1 && modes.size() != hooks.size())
+    throw UsageError(fmt::format("--hook-output: {} given for {} hooks: give one for all, or one per --hook",
+                                 modes.size(), hooks.size()));
+  for (std::size_t i = 0; i < hooks.size(); ++i) {
+    HookSpec spec{hooks[i], {}, output_mode(modes.empty() ? "check" : modes[modes.size() == 1 ? 0 : i])};
     std::string error;
-    if (!split_words(o.hook, &o.hook_words, &error) || !check_macros(o.hook_words, &error))
+    if (!split_words(spec.command, &spec.words, &error) || !check_macros(spec.words, &error))
       throw UsageError(fmt::format("--hook: {}", error));
+    o.filter.hooks.push_back(std::move(spec));
   }
-  std::string mode = get(vm, "hook-output", "check");
-  if (mode == "check") o.hook_output = HookOutput::check;
-  else if (mode == "headers") o.hook_output = HookOutput::headers;
-  else if (mode == "rewrite") o.hook_output = HookOutput::rewrite;
-  else throw UsageError(fmt::format("--hook-output: '{}' is not check, headers or rewrite", mode));
-  if (vm.count("hook-timeout")) o.hook_timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+  for (const std::string& m : modes) output_mode(m);  // checked even without a hook
+  if (vm.count("hook-timeout"))
+    o.filter.limits.timeout = parse_seconds("hook-timeout", vm["hook-timeout"].as<std::string>());
+}
 
+// take_filter - the hooks, --add-header, the spool and the quarantine
+void take_filter(const po::variables_map& vm, Options& o) {
+  take_hooks(vm, o);
   if (vm.count("add-header")) o.add_headers = vm["add-header"].as<std::vector<std::string>>();
   for (const std::string& h : o.add_headers) {
     std::string error;
     std::optional<std::string> wire;
-    if (h.size() > kMaxAddHeader) error = "longer than 8 KiB";
+    if (h.size() > kMaxAddHeader) error = fmt::format("longer than {} KiB", kMaxAddHeader / 1024);
     else if (h.find('\n') == std::string::npos && h.find(':') == std::string::npos) error = "not \"Name: value\"";
     else wire = header_block_to_wire(h, &error);
     if (!wire) throw UsageError(fmt::format("--add-header: '{}': {}", log::printable(h, 80), error));
-    o.add_header_wire += *wire;
+    o.filter.add_header_wire += *wire;
   }
-
   const char* tmpdir = std::getenv("TMPDIR");
-  o.spool_dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
-  if (vm.count("spool-memory")) o.spool_memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
-  o.quarantine_dir = get(vm, "quarantine-dir", "");
-  o.hostname = get(vm, "hostname", "localhost");
-  for (char c : o.hostname) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 32 || u >= 127) throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
-  }
-  if (o.hostname.empty()) throw UsageError("--hostname: empty");
-  o.user = get(vm, "user", "");
-  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
-  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
-  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
+  SpoolConfig& spool = o.filter.limits.spool;
+  spool.dir = get(vm, "spool-dir", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  if (vm.count("spool-memory")) spool.memory = parse_bytes("spool-memory", vm["spool-memory"].as<std::string>());
+  o.filter.limits.max_size = o.max_size;
+  o.filter.quarantine_dir = get(vm, "quarantine-dir", "");
+}
 
+// take_log - --log, or --log-file, which wins
+void take_log(const po::variables_map& vm, Options& o) {
   std::string target = get(vm, "log", "syslog");
   if (target == "syslog") o.log_target = log::Target::syslog;
   else if (target == "stderr") o.log_target = log::Target::stderr_;
@@ -280,17 +296,87 @@ Options parse_options(int argc, const char* const* argv) {
   else throw UsageError(fmt::format("--log: '{}' is not syslog, stderr or none", target));
   o.log_file = get(vm, "log-file", "");
   if (!o.log_file.empty()) o.log_target = log::Target::file;
+}
 
+// take_envelope - -f, the recipients after "--" and --queue-id: with
+// --pipe (which needs them) and --try (where a quarantine file may bring them)
+void take_envelope(const po::variables_map& vm, const std::vector<std::string>& after, Options& o) {
   if (vm.count("sender")) o.sender = vm["sender"].as<std::string>();
   o.recipients = after;
+  o.queue_id = get(vm, "queue-id", "");
+  if (o.pipe && o.try_mode) throw UsageError("--pipe and --try: one at a time");
   if (o.pipe) {
     if (!o.sender) throw UsageError("--pipe needs -f SENDER (-f \"\" for the null sender)");
     if (o.recipients.empty()) throw UsageError("--pipe needs recipients after \"--\"");
-  } else {
+  } else if (!o.try_mode) {
     if (!o.recipients.empty()) throw UsageError(fmt::format("unexpected argument '{}' (recipients go with --pipe)", after[0]));
-    if (o.sender) throw UsageError("-f is for --pipe mode");
+    if (o.sender) throw UsageError("-f is for --pipe and --try");
+    if (!o.queue_id.empty()) throw UsageError("--queue-id is for --pipe and --try");
   }
+  if (o.sender && o.recipients.empty()) throw UsageError("-f needs recipients after \"--\"");
+}
+
+}  // namespace
+
+// parse_options - every option into its place, each checked
+Options parse_options(int argc, const char* const* argv) {
+  std::vector<std::string> before, after;
+  split_at_dashes(argc, argv, &before, &after);
+  po::variables_map vm = read_variables(before);
+
+  Options o;
+  o.help = vm["help"].as<bool>();
+  o.version = vm["version"].as<bool>();
+  o.verbose = vm["verbose"].as<bool>();
+  o.pipe = vm["pipe"].as<bool>();
+  o.try_mode = vm["try"].as<bool>();
+  if (o.help || o.version) return o;
+  o.config_file = get(vm, "config", "");
+  if (vm.count("quarantine-days")) o.quarantine_days = parse_days(vm["quarantine-days"].as<std::string>());
+
+  o.hostname = get(vm, "hostname", "localhost");
+  if (o.hostname.empty()) throw UsageError("--hostname: empty");
+  if (has_control(o.hostname) || !is_ascii(o.hostname) || o.hostname.find(' ') != std::string::npos)
+    throw UsageError(fmt::format("--hostname: '{}' is not a host name", log::printable(o.hostname)));
+  o.user = get(vm, "user", "");
+  if (vm.count("max-size")) o.max_size = parse_bytes("max-size", vm["max-size"].as<std::string>());
+  if (vm.count("timeout")) o.timeout = parse_seconds("timeout", vm["timeout"].as<std::string>());
+  if (vm.count("deadline")) o.deadline = parse_seconds("deadline", vm["deadline"].as<std::string>());
+  take_next_hop(vm, before, o);
+  take_filter(vm, o);
+  take_log(vm, o);
+  take_envelope(vm, after, o);
   return o;
+}
+
+namespace {
+
+// option_value - "NAME VALUE" or "NAME=VALUE" at argv[i]
+std::optional<std::string> option_value(int argc, const char* const* argv, int i, std::string_view name) {
+  std::string_view a = argv[i];
+  if (a == name && i + 1 < argc) return std::string(argv[i + 1]);
+  if (a.size() > name.size() && a.substr(0, name.size()) == name && a[name.size()] == '=')
+    return std::string(a.substr(name.size() + 1));
+  return std::nullopt;
+}
+
+}  // namespace
+
+// log_file_hint - --log-file from the command line, else from the --config
+// file, read leniently: for logging why the options could not be read
+std::string log_file_hint(int argc, const char* const* argv) {
+  std::string config;
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    if (std::optional<std::string> v = option_value(argc, argv, i, "--log-file")) return *v;
+    if (std::optional<std::string> v = option_value(argc, argv, i, "--config")) config = *v;
+  }
+  std::ifstream in(config);
+  std::string line;
+  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+    std::size_t eq = line.find('=');
+    if (eq != std::string::npos && trim(line.substr(0, eq)) == "log-file") return trim(line.substr(eq + 1));
+  }
+  return {};
 }
 
 std::string usage_text() {

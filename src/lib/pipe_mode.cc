@@ -8,22 +8,19 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/bounds.h"
 #include "spoolgate/data_codec.h"
 #include "spoolgate/envelope.h"
-#include "spoolgate/hook.h"
 #include "spoolgate/log.h"
+#include "spoolgate/message_filter.h"
+#include "spoolgate/message_log.h"
 #include "spoolgate/message_spools.h"
 #include "spoolgate/next_hop.h"
-#include "spoolgate/quarantine.h"
-#include "spoolgate/spool.h"
-#include "spoolgate/verdict.h"
+#include "spoolgate/sysexits.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 namespace {
-
-constexpr int kExOk = 0;
-constexpr int kExUnavailable = 69;
-constexpr int kExTempFail = 75;
 
 // on_alarm - the deadline passed: say so and go, before pipe(8) kills us
 // and bounces. Nothing is left behind: spools have no name, and the hook
@@ -32,6 +29,15 @@ void on_alarm(int) {
   static const char msg[] = "4.4.7 spoolgate: --deadline exceeded, try again later\n";
   (void)!::write(1, msg, sizeof msg - 1);
   ::_exit(kExTempFail);
+}
+
+// arm_deadline - SIGALRM as the last resort past --deadline
+void arm_deadline(std::chrono::milliseconds deadline) {
+  struct sigaction sa {};
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, nullptr);
+  ::alarm(static_cast<unsigned>((deadline.count() + 999) / 1000));
 }
 
 /// The result of one run: exit status and the line that says why.
@@ -47,187 +53,48 @@ std::string status_line(const Reply& r) {
   return s;
 }
 
-Result from_reply(const Reply& r, std::string_view what) {
-  int status = r.klass() == 2 ? kExOk : r.klass() == 5 ? kExUnavailable : kExTempFail;
-  Reply shown = r;
-  if (r.klass() != 2 && r.klass() != 4 && r.klass() != 5) shown = Reply::make(451, "4.3.0", "unexpected reply");
-  return Result{status, fmt::format("{} ({}{})", status_line(shown), what, r.klass() == 2 ? "" : " refused")};
+// from_delivery - the next hop's word as an exit status (its class: 2, 4 or 5)
+Result from_delivery(const Delivery& d) {
+  const Reply& r = d.reply;
+  if (r.positive()) return Result{kExOk, status_line(r)};
+  return Result{r.klass() == 5 ? kExUnavailable : kExTempFail, fmt::format("{} ({} refused)", status_line(r), d.what())};
 }
 
-// read_message - stdin to the spools, bounded by the deadline
-bool read_message(LineSink& sink, DataDecoder& decoder, const Deadline& deadline, std::string* error) {
-  std::string pending;
-  char buf[65536];
-  for (;;) {
-    pollfd p{0, POLLIN, 0};
-    if (wait_for(&p, 1, deadline) == 0) {
-      *error = "timeout reading the message";
-      return false;
-    }
-    ssize_t n = ::read(0, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *error = std::string("read message: ") + std::strerror(errno);
-      return false;
-    }
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t used = decoder.feed(pending, n == 0, sink);
-    pending.erase(0, used);
-    if (n == 0) return true;
+// within - a time limit cut to what is left before the deadline
+std::chrono::milliseconds within(const Deadline& deadline, std::chrono::milliseconds limit) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at() - Deadline::Clock::now());
+  return std::max(std::chrono::milliseconds(1), std::min(limit, left));
+}
+
+// receive - the message into the spools; a Result only when that failed
+std::optional<Result> receive(MessageSpools& spools, const Deadline& deadline, Envelope& env) {
+  try {
+    env.size = receive_plain(0, {}, spools, deadline);
+  } catch (const ReadError& e) {
+    return Result{kExTempFail, std::string("4.4.7 ") + e.what()};
+  } catch (const std::system_error& e) {
+    log::warn("cannot spool message: {}", e.what());
+    return Result{kExTempFail, "4.3.0 cannot spool the message"};
   }
-}
-
-bool is_8bit(const Spool& s) {
-  if (std::optional<std::string_view> m = s.in_memory()) {
-    for (char c : *m)
-      if (static_cast<unsigned char>(c) >= 128) return true;
-    return false;
-  }
-  char buf[65536];
-  off_t off = 0;
-  for (;;) {
-    ssize_t n = ::pread(s.fd(), buf, sizeof buf, off);
-    if (n <= 0) return false;
-    for (ssize_t i = 0; i < n; ++i)
-      if (static_cast<unsigned char>(buf[i]) >= 128) return true;
-    off += n;
-  }
-}
-
-bool is_clean_address(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) < 32 || c == 127) return false;
-  return s.size() <= 2048;
-}
-
-bool is_ascii(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 128) return false;
-  return true;
+  return std::nullopt;
 }
 
 // deliver - one SMTP transaction, all recipients or none
-Result deliver(const Options& opts, const Envelope& env, const std::string& prefix, const Spool& body,
-               std::uint64_t size, bool eightbit, Outcome& outcome) {
-  NextHop hop(opts);
+Result deliver(const NextHopConfig& config, const Envelope& env, const OutgoingMessage& message, Outcome& outcome) {
+  NextHop hop(config);
   try {
     hop.open();
   } catch (const std::exception& e) {
-    return Result{kExTempFail, fmt::format("4.4.1 next hop {}:{} unavailable: {}", opts.next_hop_host,
-                                           opts.next_hop_port, e.what())};
+    return Result{kExTempFail, fmt::format("4.4.1 next hop {} unavailable: {}", config.endpoint.to_string(), e.what())};
   }
-  const NextHopFeatures& f = hop.features();
-  std::string mail = fmt::format("MAIL FROM:<{}>", env.sender);
-  if (f.size) mail += fmt::format(" SIZE={}", size + prefix.size());
-  if (eightbit && f.eightbitmime) mail += " BODY=8BITMIME";
-  bool utf8 = !is_ascii(env.sender);
-  for (const std::string& r : env.recipients) utf8 = utf8 || !is_ascii(r);
-  if (utf8 && f.smtputf8) mail += " SMTPUTF8";
-  hop.send(mail);
-  if (!f.pipelining) {
-    Reply r = hop.read_reply();
-    if (!r.positive()) return from_reply(r, "MAIL FROM");
-  }
-  for (const std::string& rcpt : env.recipients) hop.send(fmt::format("RCPT TO:<{}>", rcpt));
-  std::vector<Reply> replies;
-  if (f.pipelining) {
-    Reply r = hop.read_reply();
-    for (std::size_t i = 0; i < env.recipients.size(); ++i) replies.push_back(hop.read_reply());
-    if (!r.positive()) return from_reply(r, "MAIL FROM");
-  } else {
-    for (std::size_t i = 0; i < env.recipients.size(); ++i) replies.push_back(hop.read_reply());
-  }
-  // all or nothing: one refusal and the message is not sent (SPEC "--pipe")
-  std::optional<Result> refused;
-  for (std::size_t i = 0; i < replies.size(); ++i) {
-    if (replies[i].positive()) continue;
-    Result r = from_reply(replies[i], "RCPT TO:<" + env.recipients[i] + ">");
-    if (!refused || (r.status == kExTempFail && refused->status != kExTempFail)) refused = r;
-  }
-  if (refused) {
-    hop.command("RSET");
+  try {
+    Delivery d = hop.deliver(env, message);
+    if (d.stage == Delivery::Stage::end_of_data) {
+      outcome.relay = hop.relay();
+      outcome.reply = d.reply.summary();
+    }
     hop.quit();
-    return *refused;
-  }
-  Reply data = hop.command("DATA");
-  if (data.code != 354) {
-    // a refusal is an answer; anything else is a broken next hop, and never "delivered"
-    if (data.klass() != 4 && data.klass() != 5)
-      return Result{kExTempFail, "4.3.0 next hop protocol error: unexpected reply to DATA: " + data.summary()};
-    return from_reply(data, "DATA");
-  }
-  outcome.relay = hop.relay();
-  hop.send_message(prefix, body);
-  Reply final_reply = hop.read_reply();
-  outcome.reply = final_reply.summary();
-  hop.quit();
-  if (final_reply.klass() != 2 && final_reply.klass() != 4 && final_reply.klass() != 5)
-    return Result{kExTempFail, "4.3.0 next hop protocol error: unexpected reply to end of data"};
-  Result r = from_reply(final_reply, "end of data");
-  if (r.status == kExOk) r.line = status_line(final_reply);
-  return r;
-}
-
-Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) {
-  Deadline deadline = Deadline::after(opts.deadline);
-  const bool has_hook = !opts.hook_words.empty();
-  MessageSpools spools(opts.spool_dir, opts.spool_memory, has_hook);
-  DataDecoder decoder(DataDecoder::Mode::plain);
-  std::string error;
-  try {
-    if (!read_message(spools, decoder, deadline, &error)) {
-      outcome.verdict = "defer";
-      return Result{kExTempFail, "4.4.7 " + error};
-    }
-    spools.finish();
-  } catch (const std::system_error& e) {
-    log::warn("cannot spool message: {}", e.what());
-    outcome.verdict = "defer";
-    return Result{kExTempFail, "4.3.0 cannot spool the message"};
-  }
-  env.size = decoder.size();
-  if (opts.max_size && env.size > opts.max_size) {
-    outcome.verdict = "reject";
-    return Result{kExUnavailable, "5.3.4 message file too big"};
-  }
-
-  HookResult hook;
-  Decision decision;
-  if (has_hook) {
-    Options limited = opts;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at() - Deadline::Clock::now());
-    limited.hook_timeout = std::max(std::chrono::milliseconds(1), std::min(opts.hook_timeout, left));
-    hook = run_hook(limited, env, spools.for_hook(), [] { return true; });
-    outcome.hook = hook.status_text();
-    if (!hook.problem.empty()) log::warn("{}: {}", env.log_queue_id(), hook.problem);
-    decision = decide(hook);
-  }
-  outcome.verdict = to_string(decision.verdict);
-  if ((decision.verdict == Verdict::reject || decision.verdict == Verdict::discard) && !opts.quarantine_dir.empty() &&
-      has_hook) {
-    std::string where;
-    if (!quarantine_keep(opts.quarantine_dir, env, outcome.verdict.c_str(), spools.for_hook(), &where)) {
-      log::warn("{}: cannot quarantine: {}", env.log_queue_id(), where);
-      outcome.verdict = "defer";
-      return Result{kExTempFail, "4.3.0 cannot keep a quarantine copy"};
-    }
-    log::info("{}: quarantined as {}", env.log_queue_id(), where);
-  }
-  switch (decision.verdict) {
-    case Verdict::reject: return Result{kExUnavailable, status_line(decision.reply)};
-    case Verdict::defer: return Result{kExTempFail, status_line(decision.reply)};
-    case Verdict::discard: return Result{kExOk, "2.0.0 Ok: discarded"};
-    case Verdict::accept: break;
-  }
-  Options limited = opts;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at() - Deadline::Clock::now());
-  limited.timeout = std::max(std::chrono::milliseconds(1), std::min(opts.timeout, left));
-  bool eightbit = is_8bit(hook.rewritten ? *hook.rewritten : spools.wire());
-  std::string prefix = opts.add_header_wire + hook.headers_wire;
-  try {
-    // SIZE= is the message as RFC 1870 counts it: CRLF line ends, no dot-stuffing
-    return deliver(limited, env, prefix, hook.rewritten ? *hook.rewritten : spools.wire(),
-                   hook.rewritten ? hook.rewritten_size : env.size, eightbit, outcome);
+    return from_delivery(d);
   } catch (const IoError& e) {
     return Result{kExTempFail, fmt::format("4.4.2 {}", e.what())};
   } catch (const NextHopError& e) {
@@ -235,51 +102,86 @@ Result filter_and_deliver(const Options& opts, Outcome& outcome, Envelope& env) 
   }
 }
 
+// filter_and_deliver - receive, filter (hook, verdict, quarantine), deliver
+Result filter_and_deliver(const Options& opts, Envelope& env, Outcome& outcome) {
+  const Deadline deadline = Deadline::after(opts.deadline);
+  MessageSpools spools(opts.filter.limits.spool, !opts.filter.hooks.empty());
+  if (std::optional<Result> failed = receive(spools, deadline, env)) {
+    outcome.verdict = Verdict::defer;
+    outcome.reason = failed->line;
+    return *failed;
+  }
+  if (opts.max_size && env.size > opts.max_size) {
+    outcome.verdict = Verdict::reject;
+    outcome.reason = "message file too big";
+    return Result{kExUnavailable, "5.3.4 message file too big"};
+  }
+  FilterResult f = filter_message(opts.filter, env, spools, FilterCallbacks{}, deadline);
+  outcome.hook = f.hook_field();
+  outcome.verdict = f.decision.verdict;
+  outcome.reason = f.decision.reason;
+  switch (f.decision.verdict) {
+    case Verdict::reject: return Result{kExUnavailable, status_line(f.decision.reply)};
+    case Verdict::defer: return Result{kExTempFail, status_line(f.decision.reply)};
+    case Verdict::discard: return Result{kExOk, "2.0.0 Ok: discarded"};
+    case Verdict::accept: break;
+  }
+  NextHopConfig hop = opts.next_hop;
+  hop.timeout = within(deadline, opts.next_hop.timeout);
+  return deliver(hop, env, f.outgoing(spools), outcome);
+}
+
+// bad_address - the line that refuses a sender or recipient. Addresses go
+// into MAIL FROM:<...> and RCPT TO:<...>: a control character (CR, LF)
+// would let one of them add commands of its own.
+std::optional<std::string> bad_address(const Envelope& env) {
+  for (std::size_t i = 0; i <= env.recipients.size(); ++i) {
+    const std::string& a = i == 0 ? env.sender : env.recipients[i - 1];
+    if (!has_control(a) && a.size() <= kMaxAddress && (i == 0 || !a.empty())) continue;
+    return fmt::format("{} bad {} address syntax: {}", i == 0 ? "5.1.7" : "5.1.3", i == 0 ? "sender" : "recipient",
+                       log::printable(a, 200));
+  }
+  return std::nullopt;
+}
+
+void say(const std::string& line) {
+  std::string out = line + "\n";
+  (void)!::write(1, out.data(), out.size());
+}
+
 }  // namespace
 
 int run_pipe(const Options& opts) {
-  struct sigaction sa {};
-  sa.sa_handler = on_alarm;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGALRM, &sa, nullptr);
-  ::alarm(static_cast<unsigned>((opts.deadline.count() + 999) / 1000));
-
+  arm_deadline(opts.deadline);
   Envelope env;
   env.sender = *opts.sender;
   for (const std::string& r : opts.recipients) env.add_recipient(r);
-  // Addresses go into MAIL FROM:<...> and RCPT TO:<...>: a control
-  // character (CR, LF) would let one of them add commands of its own.
-  for (std::size_t i = 0; i <= env.recipients.size(); ++i) {
-    const std::string& a = i == 0 ? env.sender : env.recipients[i - 1];
-    if (!is_clean_address(a) || (i > 0 && a.empty())) {
-      std::string line = fmt::format("{} bad {} address syntax: {}", i == 0 ? "5.1.7" : "5.1.3",
-                                     i == 0 ? "sender" : "recipient", log::printable(a, 200));
-      log::warn("{}", line);
-      line += "\n";
-      (void)!::write(1, line.data(), line.size());
-      return kExUnavailable;
-    }
+  env.client.ident = opts.queue_id;  // for the log line, the hook and the quarantine file's name
+  if (std::optional<std::string> bad = bad_address(env)) {
+    log::warn("{}", *bad);
+    say(*bad);
+    return kExUnavailable;
   }
   Outcome outcome;
-  outcome.hook = opts.hook_words.empty() ? "none" : "skipped";
-  outcome.verdict = "accept";
+  outcome.hook = opts.filter.hooks.empty() ? "none" : "skipped";
   Result r;
   try {
-    r = filter_and_deliver(opts, outcome, env);
+    r = filter_and_deliver(opts, env, outcome);
   } catch (const Terminated& t) {
-    outcome.verdict = "defer";
+    outcome.verdict = Verdict::defer;
     r = Result{kExTempFail, fmt::format("4.3.2 terminated by signal {}", t.signal)};
+    outcome.reason = r.line;
   } catch (const std::exception& e) {
     log::warn("internal error: {}", e.what());
-    outcome.verdict = "defer";
+    outcome.verdict = Verdict::defer;
     r = Result{kExTempFail, "4.3.0 internal error, try again later"};
+    outcome.reason = std::string("internal error: ") + e.what();
   }
   // verdict= is the filter's verdict, as in the server modes; reply= says
   // what became of the message
   if (outcome.reply.empty()) outcome.reply = r.line;
   log_message(env, outcome);
-  std::string line = r.line + "\n";
-  (void)!::write(1, line.data(), line.size());
+  say(r.line);
   return r.status;
 }
 

@@ -12,6 +12,13 @@
 
 namespace spoolgate {
 
+std::optional<std::pair<unsigned, unsigned>> ids_for(const std::string& user) {
+  if ((::geteuid() != 0 && ::getuid() != 0) || user.empty()) return std::nullopt;
+  struct passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr || pw->pw_uid == 0) return std::nullopt;
+  return std::pair<unsigned, unsigned>{pw->pw_uid, pw->pw_gid};
+}
+
 void drop_privileges(const std::string& user) {
   if (::geteuid() != 0 && ::getuid() != 0) return;
   if (user.empty()) throw PrivilegeError("refusing to run as root: give --user NAME");

@@ -4,10 +4,10 @@
 #include <array>
 #include <utility>
 
+#include "spoolgate/text.h"
+
 namespace spoolgate {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -35,13 +35,6 @@ const char* to_string(Verb v) {
   for (const auto& [name, verb] : kVerbs)
     if (verb == v) return name.data();
   return "unknown";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
 }
 
 bool starts_with_keyword(std::string_view args, std::string_view keyword) {
@@ -93,10 +86,7 @@ std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view 
     if (end == std::string_view::npos) end = s.size();
     out.address = std::string(s.substr(0, end));
   }
-  for (char c : out.address) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 32 || u == 127) return std::nullopt;
-  }
+  if (has_control(out.address)) return std::nullopt;
   std::string_view rest = s.substr(end);
   while (!rest.empty()) {
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);

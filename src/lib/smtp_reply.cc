@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/text.h"
+
 namespace spoolgate {
 namespace {
 
@@ -11,10 +13,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // clean - a reply line's text with control characters shown as '?'
 std::string clean(std::string_view text) {
   std::string out(text);
-  for (char& c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 32 || u == 127) c = '?';
-  }
+  replace_controls(out);
   return out;
 }
 

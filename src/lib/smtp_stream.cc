@@ -58,10 +58,10 @@ SmtpStream::Fill SmtpStream::read_some(const Deadline& deadline, bool idle_ok) {
       // rather than pay for a recv that says EAGAIN.
       if (awaiting_answer_ && !wait(in_fd_, POLLIN, deadline, "reading", idle_ok)) return Fill::idle;
       awaiting_answer_ = false;
-      n = ::recv(in_fd_, buf_.get() + end_, kReadBuffer - end_, MSG_DONTWAIT);
+      n = retry_eintr([&] { return ::recv(in_fd_, buf_.get() + end_, kReadBuffer - end_, MSG_DONTWAIT); });
     } else {
       if (!wait(in_fd_, POLLIN, deadline, "reading", idle_ok)) return Fill::idle;
-      n = ::read(in_fd_, buf_.get() + end_, kReadBuffer - end_);
+      n = retry_eintr([&] { return ::read(in_fd_, buf_.get() + end_, kReadBuffer - end_); });
     }
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
@@ -71,7 +71,6 @@ SmtpStream::Fill SmtpStream::read_some(const Deadline& deadline, bool idle_ok) {
       eof_ = true;
       return Fill::eof;
     }
-    if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       if (!wait(in_fd_, POLLIN, deadline, "reading", idle_ok)) return Fill::idle;
       continue;
@@ -93,6 +92,24 @@ bool SmtpStream::fill() {
 SmtpStream::Fill SmtpStream::fill_for(std::chrono::milliseconds wait) {
   flush();
   return read_some(Deadline::after(wait), true);
+}
+
+// read_data - the DATA loop: decode what is buffered, then wait for more,
+// keeping the other peer alive while this one is silent
+void SmtpStream::read_data(DataDecoder& decoder, LineSink& sink, std::chrono::milliseconds idle,
+                           const std::function<void()>& on_idle) {
+  Deadline silence = Deadline::after(timeout_);
+  for (;;) {
+    consume(decoder.feed(buffered(), eof_, sink));
+    if (decoder.done()) return;
+    if (eof_) fail(IoError::Kind::eof, 0, "receiving message data");
+    for (;;) {
+      if (fill_for(idle) != Fill::idle) break;
+      if (silence.expired()) fail(IoError::Kind::timeout, 0, "receiving message data");
+      on_idle();
+    }
+    silence = Deadline::after(timeout_);
+  }
 }
 
 // peer_closed_now - poll with no wait; EOF or reset means the peer is gone
@@ -161,17 +178,16 @@ void SmtpStream::flush() {
   while (done < out_.size()) {
     ssize_t n;
     if (out_is_socket_) {
-      n = ::send(out_fd_, out_.data() + done, out_.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+      n = retry_eintr([&] { return ::send(out_fd_, out_.data() + done, out_.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL); });
     } else {
       wait(out_fd_, POLLOUT, deadline, "writing");
-      n = ::write(out_fd_, out_.data() + done, out_.size() - done);
+      n = retry_eintr([&] { return ::write(out_fd_, out_.data() + done, out_.size() - done); });
     }
     if (n >= 0) {
       done += static_cast<std::size_t>(n);
       deadline = Deadline::after(timeout_);
       continue;
     }
-    if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       wait(out_fd_, POLLOUT, deadline, "writing");
       continue;
@@ -193,14 +209,13 @@ void SmtpStream::send_file(int fd, off_t offset, std::size_t n) {
   flush();
   Deadline deadline = Deadline::after(timeout_);
   while (n > 0) {
-    ssize_t w = ::sendfile(out_fd_, fd, &offset, n);
+    ssize_t w = retry_eintr([&] { return ::sendfile(out_fd_, fd, &offset, n); });
     if (w > 0) {
       n -= static_cast<std::size_t>(w);
       deadline = Deadline::after(timeout_);
       continue;
     }
     if (w == 0) fail(IoError::Kind::failed, EIO, "sending the message (spool shorter than expected)");
-    if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       wait(out_fd_, POLLOUT, deadline, "sending the message");
       continue;

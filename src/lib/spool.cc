@@ -3,13 +3,14 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "spoolgate/bounds.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 
@@ -32,6 +33,17 @@ void Spool::append(std::string_view bytes) {
   ensure_file(bytes.size());
   write_all(fd_.get(), bytes.data(), bytes.size(), "write spool");
   written_ += bytes.size();
+}
+
+// append_from - memory from memory; a file with sendfile(2)
+void Spool::append_from(const Spool& source, std::uint64_t offset) {
+  if (offset >= source.size()) return;
+  if (std::optional<std::string_view> m = source.in_memory()) return append(m->substr(offset));
+  flush_buffer();
+  std::uint64_t n = source.size() - offset;
+  ensure_file(n);
+  copy_fd(fd_.get(), source.fd(), static_cast<off_t>(offset), n, "copy spool");
+  written_ += n;
 }
 
 void Spool::finish() {
@@ -83,17 +95,41 @@ void Spool::ensure_file(std::uint64_t incoming) {
   }
   if (on_disk_ || written_ + incoming <= memory_limit_) return;
   Fd disk = create_on_disk();
-  off_t offset = 0;
-  std::uint64_t left = written_;
-  while (left > 0) {
-    ssize_t n = ::sendfile(disk.get(), fd_.get(), &offset, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw errno_error("move spool to disk", n < 0 ? errno : EIO);
-    left -= static_cast<std::uint64_t>(n);
-  }
+  copy_fd(disk.get(), fd_.get(), 0, written_, "move spool to disk");
   if (::lseek(disk.get(), 0, SEEK_END) < 0) throw errno_error("seek spool");
   fd_ = std::move(disk);
   on_disk_ = true;
+}
+
+// read_at - the buffer, or pread(2) on the file
+std::size_t Spool::read_at(std::uint64_t offset, char* buf, std::size_t n) const {
+  if (std::optional<std::string_view> m = in_memory()) {
+    if (offset >= m->size()) return 0;
+    std::string_view part = m->substr(offset, n);
+    std::copy(part.begin(), part.end(), buf);
+    return part.size();
+  }
+  ssize_t got = retry_eintr([&] { return ::pread(fd_.get(), buf, n, static_cast<off_t>(offset)); });
+  if (got < 0) throw errno_error("read spool");
+  return static_cast<std::size_t>(got);
+}
+
+// copy_to - the buffer with write(2), the file with sendfile(2)
+void Spool::copy_to(int fd) const {
+  if (std::optional<std::string_view> m = in_memory()) return write_all(fd, m->data(), m->size(), "copy spool");
+  copy_fd(fd, fd_.get(), 0, size(), "copy spool");
+}
+
+// has_8bit - in chunks
+bool Spool::has_8bit() const {
+  if (std::optional<std::string_view> m = in_memory()) return !is_ascii(*m);
+  std::string buf(kIoChunk, '\0');
+  for (std::uint64_t off = 0;;) {
+    std::size_t n = read_at(off, buf.data(), buf.size());
+    if (n == 0) return false;
+    if (!is_ascii(std::string_view(buf.data(), n))) return true;
+    off += n;
+  }
 }
 
 // open_reader - its own open file description, so the hook's reads and

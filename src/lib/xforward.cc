@@ -2,6 +2,7 @@
 #include "spoolgate/xforward.h"
 
 #include "spoolgate/smtp_command.h"
+#include "spoolgate/text.h"
 
 namespace spoolgate {
 namespace {
@@ -108,8 +109,7 @@ void ClientInfo::apply(const std::vector<XforwardAttr>& attrs) {
   for (const XforwardAttr& a : attrs) {
     std::string v = a.value;
     if (v == "[UNAVAILABLE]" || v == "[TEMPUNAVAIL]") v.clear();
-    for (char& c : v)  // decoded xtext may hold controls; the hook gets none
-      if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
+    replace_controls(v);  // decoded xtext may hold controls; the hook gets none
     if (a.name == "NAME") name = v;
     else if (a.name == "ADDR") {
       if (v.size() > 5 && iequals(std::string_view(v).substr(0, 5), "IPV6:")) v.erase(0, 5);

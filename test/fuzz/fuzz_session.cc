@@ -413,20 +413,20 @@ ClientView check_output(const std::string& out) {
 
 Options make_options(unsigned bits) {
   Options o;
-  o.next_hop_host = "127.0.0.1";
-  o.next_hop_port = std::to_string(stub->port());
-  o.hostname = "spoolgate.fuzz";
-  o.timeout = std::chrono::milliseconds(2000);
+  o.next_hop.endpoint.host = "127.0.0.1";
+  o.next_hop.endpoint.port = std::to_string(stub->port());
+  o.hostname = o.next_hop.hostname = "spoolgate.fuzz";
+  o.timeout = o.next_hop.timeout = std::chrono::milliseconds(2000);
   o.log_target = log::Target::none;
   const char* tmp = std::getenv("TMPDIR");
-  o.spool_dir = tmp && *tmp ? tmp : "/tmp";
-  if (bits & 1) o.max_size = 300;
+  o.filter.limits.spool.dir = tmp && *tmp ? tmp : "/tmp";
+  if (bits & 1) o.max_size = o.filter.limits.max_size = 300;
   if (bits & 2) {
     o.add_headers = {"X-Fuzz: yes"};
-    o.add_header_wire = "X-Fuzz: yes\r\n";
+    o.filter.add_header_wire = "X-Fuzz: yes\r\n";
   }
   o.verbose = (bits & 4) != 0;
-  if (bits & 8) o.spool_memory = 64;
+  if (bits & 8) o.filter.limits.spool.memory = 64;
   return o;
 }
 

@@ -137,10 +137,10 @@ send_expect() {
     local line
     line=$(sglog_msg_lines | grep -F "to=<$rcpt@example.net>")
     if [ "$(grep -c . <<< "$line")" = 1 ] && [[ "$line" == *"]: NOQUEUE: from=<sender@example.com>, to=<$rcpt@example.net>, nrcpt=1, "*", hook=$tag, "*"relay=none, reply=("* ]] &&
-        grep -qE -- "reply=\\($want\\)\$" <<< "$line"; then
+        grep -qE -- "reply=\\($want\\), reason=\\(.*\\)\$" <<< "$line"; then
         pf_pass "spoolgate logged: $line"
     else
-        pf_fail "spoolgate's log has not one line 'NOQUEUE: ... to=<$rcpt@example.net>, ..., hook=$tag, ..., relay=none, reply=($want)'; got: ${line:-nothing}"
+        pf_fail "spoolgate's log has not one line 'NOQUEUE: ... to=<$rcpt@example.net>, ..., hook=$tag, ..., relay=none, reply=($want), reason=(...)'; got: ${line:-nothing}"
     fi
     # the port-25 smtpd logs the filter's reply as proxy-reject
     if pf_maillog_has "postfix/smtpd\\[[0-9]+\\]: proxy-reject: END-OF-MESSAGE: $want; from=<sender@example.com> to=<$rcpt@example.net>"; then

@@ -199,8 +199,8 @@ scenario_crash() {
     local msgid="simple-crash.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "the hook crashes on this"
     pf_submit_queued sender@example.com crash@example.net "$W/sent.eml"
-    # the crash hook writes nothing: spoolgate's default reason
-    check_kept_deferred "$msgid" '4\.7\.1' "Try again later"
+    # the crash hook writes nothing: spoolgate names the cause
+    check_kept_deferred "$msgid" '4\.7\.1' "hook killed by signal 11"
     local line
     line=$(sglog_for crash@example.net | head -1)
     if [[ "$line" == *"]: NOQUEUE: from=<sender@example.com>, to=<crash@example.net>, nrcpt=1, "*"verdict=defer, hook=SIGSEGV, "*"relay=none, reply=("* ]]; then

@@ -5,8 +5,10 @@
 //   tests run as root) can write to: for the log file, spools, quarantine.
 //   run_spoolgate() starts the binary named by $SPOOLGATE_BIN with one end of
 //   a socketpair on its fd 0, 1 and 2 (as spawn(8) does), as nobody when the
-//   tests run as root, writes the input, optionally half-closes, and reads
-//   everything it writes until it exits. Every wait is bounded: a run that
+//   tests run as root, writes the input, half-closes as a client does (after
+//   the 221 when the input ends with QUIT, at once otherwise, or at once
+//   anyway for a client that gives up), and reads everything it writes
+//   until it exits. Every wait is bounded: a run that
 //   lasts longer than its limit is killed and reported as timed out.
 #pragma once
 
@@ -15,6 +17,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "fake_next_hop.h"
 
 namespace spoolgate::test {
 
@@ -38,7 +42,9 @@ class Sandbox {
 struct RunOptions {
   std::vector<std::string> args;
   std::string input;
-  bool half_close = true;  ///< shutdown(SHUT_WR) once the input is written
+  /// shutdown(SHUT_WR) once the input is written; when the input ends with
+  /// QUIT, only once the 221 has come, as a real client (Postfix) closes
+  bool half_close = true;
   int limit_ms = 30000;    ///< kill after this long
   /// Called once the input is written, with the socket and the pid (for
   /// tests that act on the running process, e.g. send a signal).
@@ -49,6 +55,14 @@ struct RunOptions {
   bool as_root = false;
   /// Start it with descriptor 2 closed (the client on 0 and 1 only).
   bool close_stderr = false;
+  /// shutdown(SHUT_WR) right after the input, even after a QUIT: a client
+  /// that gives up without waiting for its replies
+  bool hang_up_early = false;
+  /// stdin a pipe and stdout/stderr another, as when a person pipes a
+  /// transcript in (not a socket)
+  bool as_pipes = false;
+  /// Run this program instead of spoolgate (e.g. quarantine_binary()).
+  std::string program;
 };
 
 struct Run {
@@ -65,6 +79,8 @@ Run run_spoolgate(const Sandbox& box, const RunOptions& o);
 std::string hook(const std::string& name);
 /// The spoolgate binary ($SPOOLGATE_BIN).
 std::string binary();
+/// The spoolgate-quarantine binary ($SPOOLGATE_QUARANTINE_BIN).
+std::string quarantine_binary();
 /// True when every line of `out` is an SMTP reply line ending in CRLF.
 bool only_replies(const std::string& out);
 /// The reply lines of `out`, without CRLF.
@@ -75,6 +91,14 @@ std::string crlf(const std::string& s);
 /// is dot-stuffed here), ".", QUIT.
 std::string transaction(const std::string& body, const std::vector<std::string>& rcpts = {"rcpt@example.net"},
                         const std::string& sender = "sender@example.com", bool quit = true);
+/// Arguments for a run against `hop`: `more`, then HOST PORT.
+std::vector<std::string> hop_args(const FakeNextHop& hop, std::vector<std::string> more = {});
+/// Arguments for a --pipe run against `hop`: --pipe, `opts`, HOST PORT, -f SENDER -- RCPTS.
+std::vector<std::string> pipe_args(const FakeNextHop& hop, std::vector<std::string> opts, const std::string& sender,
+                                   std::vector<std::string> rcpts);
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+bool contains(const std::string& haystack, const std::string& needle);
 /// Count the processes whose command line contains `needle`.
 int count_processes(const std::string& needle);
 /// Wait (bounded, `ms`) until `path` exists.

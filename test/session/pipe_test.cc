@@ -11,15 +11,6 @@ using namespace spoolgate::test;
 
 namespace {
 
-std::vector<std::string> pipe_args(const FakeNextHop& hop, std::vector<std::string> opts, const std::string& sender,
-                                   std::vector<std::string> rcpts) {
-  std::vector<std::string> a = {"--pipe"};
-  a.insert(a.end(), opts.begin(), opts.end());
-  a.insert(a.end(), {"127.0.0.1", std::to_string(hop.port()), "-f", sender, "--"});
-  a.insert(a.end(), rcpts.begin(), rcpts.end());
-  return a;
-}
-
 const std::string kMessage = "From: a@example.com\nSubject: pipe\n\n.dot line\nbody \xe9\n";
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
@@ -63,9 +54,9 @@ TEST_CASE("--pipe hook verdicts map to sysexits", "[pipe]") {
       {"exit-with 69 '554 5.7.0 policy'", 69, "5.7.0 policy", 0},
       {"exit-with 99", 0, "2.0.0 Ok: discarded", 0},
       {"exit-with 75 'busy'", 75, "4.7.1 busy", 0},
-      {"exit-with 1", 75, "4.7.1 Try again later", 0},
-      {"crash SEGV", 75, "4.7.1 ", 0},
-      {"no-such-hook-here", 75, "4.7.1 ", 0},
+      {"exit-with 1", 75, "4.7.1 hook exited 1", 0},
+      {"crash SEGV", 75, "4.7.1 hook killed by signal 11", 0},
+      {"no-such-hook-here", 75, "4.7.1 hook not found: ", 0},
   };
   for (const Case& c : cases) {
     Sandbox box;

@@ -18,33 +18,10 @@ using namespace spoolgate::test;
 
 namespace {
 
-std::vector<std::string> hop_args(const FakeNextHop& hop, std::vector<std::string> more = {}) {
-  std::vector<std::string> a = std::move(more);
-  a.push_back("127.0.0.1");
-  a.push_back(std::to_string(hop.port()));
-  return a;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
-
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) out += c == '\r' ? std::string("\\r") : c == '\n' ? std::string("\\n") : std::string(1, c);
   return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 /// The reply lines that answer the commands after the greeting and EHLO.
@@ -425,11 +402,13 @@ TEST_CASE("a command for the next hop with a control character in it is refused"
   CHECK(hop.count("RCPT") == 0);
 }
 
-TEST_CASE("a last command without its line end still counts after the message", "[transfer]") {
+TEST_CASE("a last command without its line end still counts after the message (a manual run)", "[transfer]") {
   // found by fuzz_session: the message must not be taken for abandoned
   Sandbox box;
   FakeNextHop hop;
-  Run r = run_spoolgate(box, {hop_args(hop), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\r\n.\r\nRSET"});
+  RunOptions o{hop_args(hop), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\r\n.\r\nRSET"};
+  o.as_pipes = true;
+  Run r = run_spoolgate(box, o);
   CHECK(hop.messages().size() == 1);
   std::vector<std::string> rep = replies_after_ehlo(r.output);
   REQUIRE(rep.size() == 5);
@@ -567,9 +546,9 @@ TEST_CASE("exit 99 discards: 250 2.0.0 Ok: discarded, nothing downstream", "[ver
   check_verdict({{"99"}, "exit-with", "250 2.0.0 Ok: discarded"});
 }
 
-TEST_CASE("exit 75 and every other status defer with 451 4.7.1", "[verdicts]") {
+TEST_CASE("exit 75 and every other status defer with 451 4.7.1, naming the status without a REASON", "[verdicts]") {
   for (const char* st : {"75", "1", "2", "64", "70", "98", "100", "126", "127", "255"})
-    check_verdict({{st}, "exit-with", "451 4.7.1 Try again later"});
+    check_verdict({{st}, "exit-with", std::string("451 4.7.1 hook exited ") + st});
   check_verdict({{"75", "scanner busy"}, "exit-with", "451 4.7.1 scanner busy"});
 }
 
@@ -594,12 +573,13 @@ TEST_CASE("REASON is the last non-empty stderr line, printable, at most 200 char
   check_verdict({{"65", "x\r\n250 2.0.0 injected"}, "exit-with", "550 5.7.1 injected"});
 }
 
-TEST_CASE("a hook killed by a signal defers", "[verdicts]") {
-  for (const char* sig : {"SEGV", "KILL", "ABRT", "TERM"}) check_verdict({{sig}, "crash", "451 4.7.1 Try again later"});
+TEST_CASE("a hook killed by a signal defers, naming the signal", "[verdicts]") {
+  for (auto [sig, n] : {std::pair{"SEGV", 11}, std::pair{"KILL", 9}, std::pair{"ABRT", 6}, std::pair{"TERM", 15}})
+    check_verdict({{sig}, "crash", "451 4.7.1 hook killed by signal " + std::to_string(n)});
 }
 
-TEST_CASE("a hook that cannot start defers", "[verdicts]") {
-  check_verdict({{}, "no-such-hook", "451 4.7.1 Try again later"});
+TEST_CASE("a hook that cannot start defers, naming the program", "[verdicts]") {
+  check_verdict({{}, "no-such-hook", "451 4.7.1 hook not found: " + hook("no-such-hook")});
   SECTION("a file that is not executable") {
     Sandbox box;
     FakeNextHop hop;
@@ -607,14 +587,14 @@ TEST_CASE("a hook that cannot start defers", "[verdicts]") {
     write_file(path, "#!/bin/sh\nexit 0\n");
     ::chmod(path.c_str(), 0644);
     Run r = run_spoolgate(box, {hop_args(hop, {"--hook", path}), transaction(kBody)});
-    CHECK(replies_after_ehlo(r.output)[3] == "451 4.7.1 Try again later");
+    CHECK(replies_after_ehlo(r.output)[3] == "451 4.7.1 hook not executable: " + path);
     CHECK(hop.messages().empty());
   }
   SECTION("a bare name not in PATH") {
     Sandbox box;
     FakeNextHop hop;
     Run r = run_spoolgate(box, {hop_args(hop, {"--hook", "surely-not-a-program-xyz"}), transaction(kBody)});
-    CHECK(replies_after_ehlo(r.output)[3] == "451 4.7.1 Try again later");
+    CHECK(replies_after_ehlo(r.output)[3] == "451 4.7.1 hook not found: surely-not-a-program-xyz");
   }
 }
 
@@ -627,7 +607,7 @@ TEST_CASE("a hook past --hook-timeout is killed with its children, and the messa
                               transaction(kBody)});
   std::vector<std::string> rep = replies_after_ehlo(r.output);
   REQUIRE(rep.size() == 5);
-  CHECK(rep[3] == "451 4.7.1 Try again later");
+  CHECK(rep[3] == "451 4.7.1 hook timed out after 1 s");
   CHECK(r.seconds < 10);
   CHECK(hop.messages().empty());
   CHECK(count_processes("sleep 300") == before);
@@ -733,9 +713,15 @@ TEST_CASE("headers mode adds the hook's fields at the top, after --add-header", 
                               transaction(kBody)});
   REQUIRE(hop.messages().size() == 1);
   CHECK(hop.messages()[0] == "X-Filtered-By: spoolgate\r\nX-Spam-Score: 1.5\r\nX-Folded: a\r\n\tb\r\n" + kBody);
-  SECTION("invalid header output defers") {
-    for (std::string bad : {std::string("not a header\n"), std::string("X-A: 1\n\nbody\n"), std::string(" continuation first\n"), std::string("Bad Name: x\n"),
-                            std::string(70000, 'x')}) {
+  SECTION("invalid header output defers, saying what is wrong") {
+    std::pair<std::string, std::string> cases[] = {
+        {"not a header\n", "not a header field: no \"Name:\""},
+        {"X-A: 1\n\nbody\n", "empty line in header output"},
+        {" continuation first\n", "continuation line before the first header field"},
+        {"Bad Name: x\n", "bad character in a header field name"},
+        {std::string(70000, 'x'), "more than 64 KiB of header output"},
+    };
+    for (const auto& [bad, why] : cases) {
       Sandbox b2;
       FakeNextHop h2;
       write_file(b2.file("headers"), bad);
@@ -743,7 +729,7 @@ TEST_CASE("headers mode adds the hook's fields at the top, after --add-header", 
                                                 "--hook-output", "headers"}),
                                   transaction(kBody)});
       INFO(bad.substr(0, 30));
-      CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 Try again later");
+      CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 invalid hook output: " + why);
       CHECK(h2.messages().empty());
     }
   }
@@ -764,7 +750,7 @@ TEST_CASE("rewrite mode forwards the hook's message instead", "[hook]") {
     Run r2 = run_spoolgate(b2, {hop_args(h2, {"--hook", hook("print-stdout") + " " + b2.file("empty"),
                                               "--hook-output", "rewrite"}),
                                 transaction(kBody)});
-    CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 Try again later");
+    CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 invalid hook output: empty rewritten message");
     CHECK(h2.messages().empty());
   }
   SECTION("a rewrite larger than --max-size defers") {
@@ -774,7 +760,7 @@ TEST_CASE("rewrite mode forwards the hook's message instead", "[hook]") {
     Run r2 = run_spoolgate(b2, {hop_args(h2, {"--hook", hook("print-stdout") + " " + b2.file("big"),
                                               "--hook-output", "rewrite", "--max-size", "2000"}),
                                 transaction(kBody)});
-    CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 Try again later");
+    CHECK(replies_after_ehlo(r2.output)[3] == "451 4.7.1 invalid hook output: rewritten message larger than --max-size");
     CHECK(h2.messages().empty());
   }
 }
@@ -801,12 +787,14 @@ TEST_CASE("--add-header without a hook", "[hook]") {
   CHECK(hop.messages()[0] == "X-A: 1\r\nX-B: 2\r\n" + kBody);
 }
 
-TEST_CASE("--quarantine-dir keeps rejected and discarded messages, 0600", "[hook]") {
-  for (const char* st : {"65", "99"}) {
+TEST_CASE("--quarantine-dir keeps rejected and discarded messages, 0600, with verdict, hook status and reason",
+          "[hook]") {
+  for (auto [st, verdict] : {std::pair{"65", "reject"}, std::pair{"99", "discard"}}) {
     Sandbox box;
     FakeNextHop hop;
     std::string q = box.subdir("quarantine");
-    Run r = run_spoolgate(box, {hop_args(hop, {"--hook", hook("exit-with") + " " + st, "--quarantine-dir", q}),
+    Run r = run_spoolgate(box, {hop_args(hop, {"--hook", hook("exit-with") + " " + st + " 'signature Eicar-Test'",
+                                               "--quarantine-dir", q}),
                                 transaction(kBody, {"r1@example.net", "r2@example.net"})});
     std::vector<std::string> files = Sandbox::list(q);
     REQUIRE(files.size() == 1);
@@ -816,7 +804,12 @@ TEST_CASE("--quarantine-dir keeps rejected and discarded messages, 0600", "[hook
     CHECK((sb.st_mode & 0777) == 0600);
     CHECK(read_file(path) ==
           "X-Envelope-From: <sender@example.com>\nX-Envelope-To: <r1@example.net>\nX-Envelope-To: <r2@example.net>\n"
-          "From: a@example.com\nTo: b@example.net\nSubject: test\n\nHello.\n");
+          "X-Spoolgate-Verdict: " + std::string(verdict) + "\nX-Spoolgate-Hook: " + st +
+              "\nX-Spoolgate-Reason: signature Eicar-Test\n"
+              "From: a@example.com\nTo: b@example.net\nSubject: test\n\nHello.\n");
+    // the log line keeps the reason, a discard's too (its reply cannot)
+    CHECK(contains(box.log(), std::string("verdict=") + verdict + ", hook=" + st));
+    CHECK(contains(box.log(), "reason=(signature Eicar-Test)"));
   }
   SECTION("a quarantine that cannot be written turns the verdict into a defer") {
     Sandbox box;
@@ -908,11 +901,14 @@ TEST_CASE("nothing is written to the socket but SMTP replies, even with -v and b
   Run r = run_spoolgate(box, {hop_args(hop, {"-v"}), transaction(kBody)});
   CHECK(only_replies(r.output));
   CHECK(contains(box.log(), "client < EHLO client.example.org"));
-  SECTION("a bad option: exit 64, one line, nothing like SMTP") {
+  SECTION("a bad option: exit 64, a 421 4.3.5 greeting naming it, the whole cause in the log") {
     Sandbox b2;
     Run bad = run_spoolgate(b2, {{"--no-such-option"}, ""});
     CHECK(bad.status == 64);
+    CHECK(only_replies(bad.output));
     CHECK(lines(bad.output).size() == 1);
-    CHECK(bad.output.rfind("spoolgate: ", 0) == 0);
+    CHECK(bad.output.rfind("421 4.3.5 spoolgate: bad usage: ", 0) == 0);
+    CHECK(contains(bad.output, "no-such-option"));
+    CHECK(contains(b2.log(), "fatal: bad usage: "));
   }
 }

@@ -53,18 +53,16 @@ class ConfigFile {
 
 TEST_CASE("parse_options: the defaults of SPEC", "[options]") {
   Options o = parse({});
-  CHECK(o.next_hop_host == "127.0.0.1");
-  CHECK(o.next_hop_port == "10026");
-  CHECK(o.hook.empty());
-  CHECK(o.hook_words.empty());
-  CHECK(o.hook_output == HookOutput::check);
-  CHECK(o.hook_timeout == 60s);
+  CHECK(o.next_hop.endpoint.host == "127.0.0.1");
+  CHECK(o.next_hop.endpoint.port == "10026");
+  CHECK(o.filter.hooks.empty());
+  CHECK(o.filter.limits.timeout == 60s);
   CHECK(o.add_headers.empty());
-  CHECK(o.add_header_wire.empty());
+  CHECK(o.filter.add_header_wire.empty());
   const char* tmpdir = std::getenv("TMPDIR");
-  CHECK(o.spool_dir == (tmpdir && *tmpdir ? tmpdir : "/tmp"));
-  CHECK(o.spool_memory == 1024 * 1024);
-  CHECK(o.quarantine_dir.empty());
+  CHECK(o.filter.limits.spool.dir == (tmpdir && *tmpdir ? tmpdir : "/tmp"));
+  CHECK(o.filter.limits.spool.memory == 1024 * 1024);
+  CHECK(o.filter.quarantine_dir.empty());
   CHECK(o.hostname == "localhost");
   CHECK(o.user.empty());
   CHECK(o.max_size == 0);
@@ -83,24 +81,24 @@ TEST_CASE("parse_options: the defaults of SPEC", "[options]") {
 TEST_CASE("parse_options: positional HOST PORT, as in master.cf", "[options]") {
   SECTION("host and port") {
     Options o = parse({"localhost", "10026"});
-    CHECK(o.next_hop_host == "localhost");
-    CHECK(o.next_hop_port == "10026");
+    CHECK(o.next_hop.endpoint.host == "localhost");
+    CHECK(o.next_hop.endpoint.port == "10026");
   }
   SECTION("host alone keeps the default port") {
     Options o = parse({"mx.example.com"});
-    CHECK(o.next_hop_host == "mx.example.com");
-    CHECK(o.next_hop_port == "10026");
+    CHECK(o.next_hop.endpoint.host == "mx.example.com");
+    CHECK(o.next_hop.endpoint.port == "10026");
   }
   SECTION("an IPv6 address in brackets") {
     Options o = parse({"[::1]", "2525"});
-    CHECK(o.next_hop_host == "::1");
-    CHECK(o.next_hop_port == "2525");
+    CHECK(o.next_hop.endpoint.host == "::1");
+    CHECK(o.next_hop.endpoint.port == "2525");
   }
   SECTION("after options") {
     Options o = parse({"--hostname", "filter.example", "127.0.0.2", "10027"});
     CHECK(o.hostname == "filter.example");
-    CHECK(o.next_hop_host == "127.0.0.2");
-    CHECK(o.next_hop_port == "10027");
+    CHECK(o.next_hop.endpoint.host == "127.0.0.2");
+    CHECK(o.next_hop.endpoint.port == "10027");
   }
   SECTION("a third word is an error") {
     CHECK_THROWS_AS(parse({"a", "25", "extra"}), UsageError);
@@ -110,28 +108,28 @@ TEST_CASE("parse_options: positional HOST PORT, as in master.cf", "[options]") {
 TEST_CASE("parse_options: --next-hop forms", "[options]") {
   SECTION("host:port") {
     Options o = parse({"--next-hop", "relay.example:2525"});
-    CHECK(o.next_hop_host == "relay.example");
-    CHECK(o.next_hop_port == "2525");
+    CHECK(o.next_hop.endpoint.host == "relay.example");
+    CHECK(o.next_hop.endpoint.port == "2525");
   }
   SECTION("--next-hop=host:port") {
     Options o = parse({"--next-hop=127.0.0.1:10030"});
-    CHECK(o.next_hop_host == "127.0.0.1");
-    CHECK(o.next_hop_port == "10030");
+    CHECK(o.next_hop.endpoint.host == "127.0.0.1");
+    CHECK(o.next_hop.endpoint.port == "10030");
   }
   SECTION("[::1]:port") {
     Options o = parse({"--next-hop", "[::1]:10026"});
-    CHECK(o.next_hop_host == "::1");
-    CHECK(o.next_hop_port == "10026");
+    CHECK(o.next_hop.endpoint.host == "::1");
+    CHECK(o.next_hop.endpoint.port == "10026");
   }
   SECTION("host without a port") {
     Options o = parse({"--next-hop", "relay.example"});
-    CHECK(o.next_hop_host == "relay.example");
-    CHECK(o.next_hop_port == "10026");
+    CHECK(o.next_hop.endpoint.host == "relay.example");
+    CHECK(o.next_hop.endpoint.port == "10026");
   }
   SECTION("[addr] without a port") {
     Options o = parse({"--next-hop", "[2001:db8::25]"});
-    CHECK(o.next_hop_host == "2001:db8::25");
-    CHECK(o.next_hop_port == "10026");
+    CHECK(o.next_hop.endpoint.host == "2001:db8::25");
+    CHECK(o.next_hop.endpoint.port == "10026");
   }
   SECTION("malformed") {
     for (const char* bad : {"::1", "::1:25", "host:", ":25", "[::1", "[]:25", "[::1]25", "[::1]:", ""}) {
@@ -196,9 +194,9 @@ TEST_CASE("parse_seconds: seconds, decimals allowed, more than zero", "[options]
 TEST_CASE("parse_options: size and time options", "[options]") {
   Options o = parse({"--spool-memory", "64k", "--max-size", "10M", "--hook-timeout", "2.5", "--timeout", "30",
                      "--deadline", "900"});
-  CHECK(o.spool_memory == 65536);
+  CHECK(o.filter.limits.spool.memory == 65536);
   CHECK(o.max_size == 10 * 1024 * 1024);
-  CHECK(o.hook_timeout == 2500ms);
+  CHECK(o.filter.limits.timeout == 2500ms);
   CHECK(o.timeout == 30s);
   CHECK(o.deadline == 900s);
 }
@@ -262,14 +260,15 @@ TEST_CASE("parse_options: every bad value is a UsageError", "[options]") {
 
 TEST_CASE("parse_options: --hook is split, macros kept for later", "[options]") {
   Options o = parse({"--hook", "/usr/local/bin/scan --from '${sender}' \"a b\" ${recipient}"});
-  CHECK(o.hook == "/usr/local/bin/scan --from '${sender}' \"a b\" ${recipient}");
-  CHECK(o.hook_words == Strings{"/usr/local/bin/scan", "--from", "${sender}", "a b", "${recipient}"});
+  CHECK(o.filter.hooks.at(0).command == "/usr/local/bin/scan --from '${sender}' \"a b\" ${recipient}");
+  CHECK(o.filter.hooks.at(0).words == Strings{"/usr/local/bin/scan", "--from", "${sender}", "a b", "${recipient}"});
 }
 
 TEST_CASE("parse_options: --hook-output, --log and switches", "[options]") {
-  CHECK(parse({"--hook-output", "headers"}).hook_output == HookOutput::headers);
-  CHECK(parse({"--hook-output", "rewrite"}).hook_output == HookOutput::rewrite);
-  CHECK(parse({"--hook-output=check"}).hook_output == HookOutput::check);
+  CHECK(parse({"--hook", "x", "--hook-output", "headers"}).filter.hooks.at(0).output == HookOutput::headers);
+  CHECK(parse({"--hook", "x", "--hook-output", "rewrite"}).filter.hooks.at(0).output == HookOutput::rewrite);
+  CHECK(parse({"--hook", "x", "--hook-output=check"}).filter.hooks.at(0).output == HookOutput::check);
+  CHECK(parse({"--hook", "x"}).filter.hooks.at(0).output == HookOutput::check);
   CHECK(parse({"--log", "stderr"}).log_target == log::Target::stderr_);
   CHECK(parse({"--log", "none"}).log_target == log::Target::none);
   Options f = parse({"--log-file", "/var/log/spoolgate.log"});
@@ -285,13 +284,13 @@ TEST_CASE("parse_options: --hook-output, --log and switches", "[options]") {
 TEST_CASE("parse_options: --add-header is repeatable and checked into wire form", "[options]") {
   Options o = parse({"--add-header", "X-Filtered-By: spoolgate", "--add-header", "X-Second: 2"});
   CHECK(o.add_headers == Strings{"X-Filtered-By: spoolgate", "X-Second: 2"});
-  CHECK(o.add_header_wire == "X-Filtered-By: spoolgate\r\nX-Second: 2\r\n");
+  CHECK(o.filter.add_header_wire == "X-Filtered-By: spoolgate\r\nX-Second: 2\r\n");
 }
 
 TEST_CASE("parse_options: other string options", "[options]") {
   Options o = parse({"--spool-dir", "/var/spool/sg", "--quarantine-dir", "/var/quarantine", "--user", "filter"});
-  CHECK(o.spool_dir == "/var/spool/sg");
-  CHECK(o.quarantine_dir == "/var/quarantine");
+  CHECK(o.filter.limits.spool.dir == "/var/spool/sg");
+  CHECK(o.filter.quarantine_dir == "/var/quarantine");
   CHECK(o.user == "filter");
 }
 
@@ -312,14 +311,14 @@ TEST_CASE("parse_options: --config file", "[options]") {
       "pipe = false\n"
       "log = none\n");
   Options o = parse({"--config", conf.path()});
-  CHECK(o.next_hop_host == "::1");
-  CHECK(o.next_hop_port == "10030");
-  CHECK(o.hook_words == Strings{"/usr/bin/scan", "-q", "${sender}"});
-  CHECK(o.hook_output == HookOutput::headers);
-  CHECK(o.hook_timeout == 2500ms);
+  CHECK(o.next_hop.endpoint.host == "::1");
+  CHECK(o.next_hop.endpoint.port == "10030");
+  CHECK(o.filter.hooks.at(0).words == Strings{"/usr/bin/scan", "-q", "${sender}"});
+  CHECK(o.filter.hooks.at(0).output == HookOutput::headers);
+  CHECK(o.filter.limits.timeout == 2500ms);
   CHECK(o.add_headers == Strings{"X-Scanned: yes", "X-Scanner: spoolgate=1"});
-  CHECK(o.add_header_wire == "X-Scanned: yes\r\nX-Scanner: spoolgate=1\r\n");
-  CHECK(o.spool_memory == 65536);
+  CHECK(o.filter.add_header_wire == "X-Scanned: yes\r\nX-Scanner: spoolgate=1\r\n");
+  CHECK(o.filter.limits.spool.memory == 65536);
   CHECK(o.hostname == "filter.example");
   CHECK(o.verbose);
   CHECK_FALSE(o.pipe);
@@ -335,7 +334,7 @@ TEST_CASE("parse_options: the command line replaces the file's values", "[option
       "hostname = from-file\n");
   SECTION("a single value") {
     Options o = parse({"--config", conf.path(), "--hook-timeout", "5"});
-    CHECK(o.hook_timeout == 5s);
+    CHECK(o.filter.limits.timeout == 5s);
     CHECK(o.hostname == "from-file");
   }
   SECTION("the option before --config") {
@@ -345,24 +344,24 @@ TEST_CASE("parse_options: the command line replaces the file's values", "[option
   SECTION("a list, as a whole") {
     Options o = parse({"--add-header", "X-Cli: c", "--config", conf.path()});
     CHECK(o.add_headers == Strings{"X-Cli: c"});
-    CHECK(o.add_header_wire == "X-Cli: c\r\n");
+    CHECK(o.filter.add_header_wire == "X-Cli: c\r\n");
   }
   SECTION("positional HOST PORT replace the file's next-hop") {
     Options o = parse({"--config", conf.path(), "cli.example", "2525"});
-    CHECK(o.next_hop_host == "cli.example");
-    CHECK(o.next_hop_port == "2525");
+    CHECK(o.next_hop.endpoint.host == "cli.example");
+    CHECK(o.next_hop.endpoint.port == "2525");
   }
   SECTION("--next-hop replaces the file's next-hop") {
     Options o = parse({"--config", conf.path(), "--next-hop", "cli.example:26"});
-    CHECK(o.next_hop_host == "cli.example");
-    CHECK(o.next_hop_port == "26");
+    CHECK(o.next_hop.endpoint.host == "cli.example");
+    CHECK(o.next_hop.endpoint.port == "26");
   }
   SECTION("without the command line, the file's values") {
     Options o = parse({"--config", conf.path()});
-    CHECK(o.hook_timeout == 30s);
+    CHECK(o.filter.limits.timeout == 30s);
     CHECK(o.add_headers == Strings{"X-File-1: a", "X-File-2: b"});
-    CHECK(o.next_hop_host == "file.example");
-    CHECK(o.next_hop_port == "25");
+    CHECK(o.next_hop.endpoint.host == "file.example");
+    CHECK(o.next_hop.endpoint.port == "25");
   }
 }
 
@@ -423,8 +422,8 @@ TEST_CASE("parse_options: --pipe with -f and recipients after \"--\"", "[options
     Options o = parse({"--pipe", "--sender", "s@x", "relay.example", "2525", "--", "r@x"});
     REQUIRE(o.sender);
     CHECK(*o.sender == "s@x");
-    CHECK(o.next_hop_host == "relay.example");
-    CHECK(o.next_hop_port == "2525");
+    CHECK(o.next_hop.endpoint.host == "relay.example");
+    CHECK(o.next_hop.endpoint.port == "2525");
   }
   SECTION("recipients that look like options") {
     Options o = parse({"--pipe", "-f", "s@x", "--", "-v@x", "--help@x", "--"});

@@ -35,10 +35,13 @@ TEST_CASE("decide: 0 with valid output accepts, with no reply of our own", "[ver
   CHECK(d.reply.lines.empty());
 }
 
-TEST_CASE("decide: 0 with invalid output defers", "[verdict]") {
-  Decision d = decide(exited(0, "", false));
+TEST_CASE("decide: 0 with invalid output defers, naming the problem", "[verdict]") {
+  HookResult r = exited(0, "", false);
+  r.problem = "invalid hook output: empty rewritten message";
+  Decision d = decide(r);
   CHECK(d.verdict == Verdict::defer);
-  CHECK(d.reply.render() == "451 4.7.1 Try again later\r\n");
+  CHECK(d.reply.render() == "451 4.7.1 invalid hook output: empty rewritten message\r\n");
+  CHECK(d.reason == "invalid hook output: empty rewritten message");
 }
 
 TEST_CASE("decide: 65 67 68 69 77 reject", "[verdict]") {
@@ -50,10 +53,12 @@ TEST_CASE("decide: 65 67 68 69 77 reject", "[verdict]") {
   }
 }
 
-TEST_CASE("decide: 99 discards", "[verdict]") {
+TEST_CASE("decide: 99 discards, and keeps the reason for the log", "[verdict]") {
   Decision d = decide(exited(99, "whatever the hook said"));
   CHECK(d.verdict == Verdict::discard);
   CHECK(d.reply.render() == "250 2.0.0 Ok: discarded\r\n");
+  CHECK(d.reason == "whatever the hook said");
+  CHECK(decide(exited(99)).reason == "hook exited 99");
 }
 
 TEST_CASE("decide: 75 and every other status defer", "[verdict]") {
@@ -61,7 +66,8 @@ TEST_CASE("decide: 75 and every other status defer", "[verdict]") {
     INFO("exit " << status);
     Decision d = decide(exited(status));
     CHECK(d.verdict == Verdict::defer);
-    CHECK(d.reply.render() == "451 4.7.1 Try again later\r\n");
+    CHECK(d.reply.render() == "451 4.7.1 hook exited " + std::to_string(status) + "\r\n");
+    CHECK(d.reason == "hook exited " + std::to_string(status));
   }
 }
 
@@ -69,16 +75,24 @@ TEST_CASE("decide: a hook that did not exit normally defers", "[verdict]") {
   SECTION("signaled") {
     Decision d = decide(ended(HookResult::End::signaled, 11));
     CHECK(d.verdict == Verdict::defer);
-    CHECK(d.reply.render() == "451 4.7.1 Try again later\r\n");
+    CHECK(d.reply.render() == "451 4.7.1 hook killed by signal 11\r\n");
   }
   SECTION("signaled, status 0 is no exit status") {
     CHECK(decide(ended(HookResult::End::signaled, 0)).verdict == Verdict::defer);
   }
   SECTION("timed out") {
-    CHECK(decide(ended(HookResult::End::timed_out)).verdict == Verdict::defer);
+    HookResult r = ended(HookResult::End::timed_out);
+    r.timeout = std::chrono::milliseconds(2500);
+    Decision d = decide(r);
+    CHECK(d.verdict == Verdict::defer);
+    CHECK(d.reply.render() == "451 4.7.1 hook timed out after 2.5 s\r\n");
   }
   SECTION("cannot start") {
-    CHECK(decide(ended(HookResult::End::cannot_start, 127)).verdict == Verdict::defer);
+    HookResult r = ended(HookResult::End::cannot_start, 127);
+    r.problem = "hook not found: /no/such/hook";
+    Decision d = decide(r);
+    CHECK(d.verdict == Verdict::defer);
+    CHECK(d.reply.render() == "451 4.7.1 hook not found: /no/such/hook\r\n");
   }
   SECTION("aborted") {
     CHECK(decide(ended(HookResult::End::aborted)).verdict == Verdict::defer);
