@@ -19,16 +19,31 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     export DEBIAN_FRONTEND=noninteractive
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     apt-get update -q
-    # build: meson, ninja, g++, Boost.Program_options, fmt, Catch2 (v2)
+    # The scanner daemons' packages would start their system services; the
+    # tests start private ones instead (test/scanners/daemons.sh), so none
+    # is started here: a policy-rc.d that denies every start, for the
+    # install only, unless the machine has one of its own.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# scripts/setup.sh: no service starts while it installs\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        trap 'rm -f "$policy"' EXIT
+    fi
+    # build: meson, ninja, g++, Boost.Program_options, fmt, Catch2 (v2),
+    #        nlohmann-json (the rspamd hook's replies; header-only)
     # tests: postfix (private instances, spawn(8), pipe(8)), swaks, python3
     #        (the tests' final SMTP sink), perl (test hooks), procps
+    # scanners suite: clamav-daemon, spamassassin + spamd, rspamd (each
+    #        daemon started privately by the tests; about 15 s of the install
+    #        on a fast mirror, no sa-compile: it is only Recommended)
     # package test: dpkg-dev debhelper fakeroot (dpkg-buildpackage), lintian,
-    #        git (a clean checkout of HEAD), logrotate (the package's snippet);
-    #        nlohmann-json3-dev is the scanner hooks' build dependency
+    #        git (a clean checkout of HEAD), logrotate (the package's snippet)
     apt-get install -y -q --no-install-recommends \
         meson ninja-build g++ pkg-config libboost-program-options-dev libfmt-dev catch2 \
+        nlohmann-json3-dev \
         postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
-        dpkg-dev debhelper fakeroot lintian git logrotate nlohmann-json3-dev
+        clamav-daemon spamassassin spamd rspamd \
+        dpkg-dev debhelper fakeroot lintian git logrotate
 fi
 
 cd "$here"

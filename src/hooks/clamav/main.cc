@@ -1,0 +1,4 @@
+// main.cc - clamav: spoolgate's clamav hook (see spoolgate(8), SCANNERS)
+#include "spoolgate/scan/clamav_hook.h"
+
+int main(int argc, char** argv) { return spoolgate::scan::run_clamav(argc, argv); }
