@@ -36,11 +36,14 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     # scanners suite: clamav-daemon, spamassassin + spamd, rspamd (each
     #        daemon started privately by the tests; about 15 s of the install
     #        on a fast mirror, no sa-compile: it is only Recommended)
+    # package test: dpkg-dev debhelper fakeroot (dpkg-buildpackage), lintian,
+    #        git (a clean checkout of HEAD), logrotate (the package's snippet)
     apt-get install -y -q --no-install-recommends \
         meson ninja-build g++ pkg-config libfmt-dev catch2 \
         nlohmann-json3-dev \
         postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
-        clamav-daemon spamassassin spamd rspamd
+        clamav-daemon spamassassin spamd rspamd \
+        dpkg-dev debhelper fakeroot lintian git logrotate
 fi
 
 cd "$here"

@@ -23,22 +23,10 @@
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317  # the small check functions run through pf_wait
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC   # examples/ come from the tree under test
-
-case "$SCENARIO" in
-    deliver | reject | defer | queue-id | burst) ;;
-    *) echo "usage: $0 deliver|reject|defer|queue-id|burst SPOOLGATE [SOURCE_DIR]" >&2; exit 64 ;;
-esac
-[ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
-pf_require_root_and_postfix
-pf_test_paths "after-queue $SCENARIO"
+pf_test_args after-queue "deliver reject defer queue-id burst" "$@"
 
 # the instance: examples/after-queue with spoolgate running HOOK
 setup() {
@@ -57,20 +45,6 @@ setup() {
     pf_log "Postfix started; filter: $(grep -A1 -E "^127\\.0\\.0\\.1:$PF_FILTER_PORT" "$PF_DIR/etc/master.cf" | tail -1 | sed 's/^ *//')"
 }
 
-# submit FROM RCPTS FILE: send through the port-25 smtpd; sets QID (the
-# queue ID in the smtpd's "queued as" reply)
-submit() {
-    local reply
-    reply=$($PF_PYTHON "$HERE/submit.py" "$PF_SMTP_PORT" "$1" "$2" "$3" BODY=8BITMIME 2>&1)
-    local st=$?
-    QID=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$reply" | head -1)
-    if [ "$st" != 0 ] || [ -z "$QID" ]; then
-        pf_fail "Postfix did not queue the message: $reply"
-        pf_finish
-    fi
-    pf_pass "submitted to Postfix's smtpd, queued as $QID ($reply)"
-}
-
 # spoolgate's log lines for queue ID $1 ("DATE HOST spoolgate[PID]: $1: from=...")
 sglog_lines() { grep -E "^.*spoolgate\[[0-9]+\]: $1: " "$SGLOG" 2> /dev/null; }
 # the delivery of queue ID $1 to the filter port, as Postfix logs it
@@ -80,7 +54,7 @@ scenario_deliver() {
     setup accept-all
     local msgid="deliver.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid"
-    submit sender@example.com rcpt@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com rcpt@example.net "$W/sent.eml"
     pf_expect_delivered_once "$msgid" "$W/sent.eml" "$ADDED_HEADER" rcpt@example.net 1
     local f=$PF_DELIVERED
     if pf_maillog_has "$(scan_line_re "$QID").*status=sent"; then
@@ -95,7 +69,7 @@ scenario_reject() {
     setup reject-virus
     local msgid="reject.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "please reject this"
-    submit sender@example.com reject@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com reject@example.net "$W/sent.eml"
     local re
     re="$(scan_line_re "$QID").*status=bounced \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 550 5\\.7\\.1 virus found: Eicar-Test-Signature"
     if pf_wait 30 pf_maillog_has "$re"; then
@@ -125,7 +99,7 @@ scenario_defer() {
     setup defer-tempfail
     local msgid="defer.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "please defer this"
-    submit sender@example.com rcpt@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com rcpt@example.net "$W/sent.eml"
     local re
     re="$(scan_line_re "$QID").*status=deferred \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 451 4\\.7\\.1 scanner temporarily unavailable"
     if pf_wait 30 pf_maillog_has "$re"; then
@@ -181,7 +155,7 @@ scenario_queue_id() {
     setup accept-all
     local msgid="queue-id.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "queue ID in the log"
-    submit sender@example.com rcpt1@example.net,rcpt2@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com rcpt1@example.net,rcpt2@example.net "$W/sent.eml"
     pf_wait 30 pf_sink_has "$msgid" || { pf_fail "the message did not reach the sink within 30 s"; pf_finish; }
     pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
     # Postfix's log: QID went to the filter, whose next hop queued it as QID2

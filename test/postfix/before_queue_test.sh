@@ -30,22 +30,10 @@
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317,SC2015  # check functions run through pf_wait; pf_pass never fails
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC   # examples/ come from the tree under test
-
-case "$SCENARIO" in
-    deliver | reject | defer | xforward | proxy-timeout) ;;
-    *) echo "usage: $0 deliver|reject|defer|xforward|proxy-timeout SPOOLGATE [SOURCE_DIR]" >&2; exit 64 ;;
-esac
-[ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
-pf_require_root_and_postfix
-pf_test_paths "before-queue $SCENARIO"
+pf_test_args before-queue "deliver reject defer xforward proxy-timeout" "$@"
 
 # setup HOOK-WORDS [SPOOLGATE-OPTION...]: the instance, examples/before-queue
 # with spoolgate running the hook (test/hooks/ + HOOK-WORDS)
@@ -65,17 +53,6 @@ setup() {
     pf_start
     pf_log "Postfix started; port-25 smtpd: $(grep -A3 -E "^127\\.0\\.0\\.1:${PF_SMTP_PORT}[[:space:]]" "$PF_DIR/etc/master.cf" | tr -s ' \n' ' ')"
     pf_log "filter: $(grep -A1 -E "^127\\.0\\.0\\.1:${PF_FILTER_PORT}[[:space:]]" "$PF_DIR/etc/master.cf" | tail -1 | sed 's/^ *//')"
-}
-
-# submit FROM RCPTS FILE [MAIL-PARAM...]: send through the port-25 smtpd with
-# smtplib; REPLY is the reply to the final "." (or to the command refused),
-# SUBMIT_STATUS 0 when it was 2xx
-submit() {
-    local from=$1 rcpts=$2 file=$3
-    shift 3
-    REPLY=$(timeout 120 "$PF_PYTHON" "$HERE/submit.py" "$PF_SMTP_PORT" "$from" "$rcpts" "$file" "$@" 2>&1)
-    SUBMIT_STATUS=$?
-    REPLY=$(tr '\n' ' ' <<< "$REPLY" | sed 's/ *$//')
 }
 
 # spoolgate's per-message log lines ("DATE HOST spoolgate[PID]: QUEUEID: from=...")
@@ -110,13 +87,13 @@ scenario_deliver() {
     setup accept-all --hook-timeout=30
     local msgid="bq-deliver.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "spoolgate before-queue end-to-end test"
-    submit sender@example.com rcpt@example.net "$W/sent.eml" BODY=8BITMIME "size=$(stat -c %s "$W/sent.eml")"
+    pf_submit sender@example.com rcpt@example.net "$W/sent.eml" BODY=8BITMIME "size=$(stat -c %s "$W/sent.eml")"
     local qid
-    qid=$(sed -n 's/^250 .*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$REPLY")
-    if [ "$SUBMIT_STATUS" = 0 ] && [ -n "$qid" ]; then
-        pf_pass "the client got '$REPLY' at the final \".\" (the reinjection smtpd's queue ID, through spoolgate and the port-25 smtpd)"
+    qid=$(sed -n 's/^250 .*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$PF_REPLY")
+    if [ "$PF_SUBMIT_STATUS" = 0 ] && [ -n "$qid" ]; then
+        pf_pass "the client got '$PF_REPLY' at the final \".\" (the reinjection smtpd's queue ID, through spoolgate and the port-25 smtpd)"
     else
-        pf_fail "the client did not get '250 ... queued as ...' at the final \".\": $REPLY"
+        pf_fail "the client did not get '250 ... queued as ...' at the final \".\": $PF_REPLY"
         pf_finish
     fi
     pf_expect_delivered_once "$msgid" "$W/sent.eml" "$ADDED_HEADER" rcpt@example.net 1
@@ -151,11 +128,11 @@ send_expect() {
     local tag=$1 reason=$2 want=$3 rcpt=$4
     local msgid="bq-$SCENARIO.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent-$rcpt.eml" "$msgid" "[hook $tag] $reason"
-    submit sender@example.com "$rcpt@example.net" "$W/sent-$rcpt.eml" BODY=8BITMIME
-    if [ "$SUBMIT_STATUS" != 0 ] && grep -qE -- "^$want\$" <<< "$REPLY"; then
-        pf_pass "hook exit $tag, stderr '$reason': the client got '$REPLY' at the final \".\""
+    pf_submit sender@example.com "$rcpt@example.net" "$W/sent-$rcpt.eml" BODY=8BITMIME
+    if [ "$PF_SUBMIT_STATUS" != 0 ] && grep -qE -- "^$want\$" <<< "$PF_REPLY"; then
+        pf_pass "hook exit $tag, stderr '$reason': the client got '$PF_REPLY' at the final \".\""
     else
-        pf_fail "hook exit $tag, stderr '$reason': the client got '$REPLY', not '$want'"
+        pf_fail "hook exit $tag, stderr '$reason': the client got '$PF_REPLY', not '$want'"
     fi
     local line
     line=$(sglog_msg_lines | grep -F "to=<$rcpt@example.net>")
@@ -217,13 +194,13 @@ scenario_xforward() {
     local msgid="bq-xforward.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "XFORWARD before the queue"
     # smtplib: EHLO client.example.org, "mail FROM:<...> size=N", "rcpt TO:", "data"
-    submit sender@example.com rcpt@example.net "$W/sent.eml" "size=$(stat -c %s "$W/sent.eml")" BODY=8BITMIME
+    pf_submit sender@example.com rcpt@example.net "$W/sent.eml" "size=$(stat -c %s "$W/sent.eml")" BODY=8BITMIME
     local qid
-    qid=$(sed -n 's/^250 .*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$REPLY")
-    if [ "$SUBMIT_STATUS" = 0 ] && [ -n "$qid" ]; then
-        pf_pass "the client got '$REPLY'"
+    qid=$(sed -n 's/^250 .*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$PF_REPLY")
+    if [ "$PF_SUBMIT_STATUS" = 0 ] && [ -n "$qid" ]; then
+        pf_pass "the client got '$PF_REPLY'"
     else
-        pf_fail "the client did not get '250 ... queued as ...': $REPLY"
+        pf_fail "the client did not get '250 ... queued as ...': $PF_REPLY"
         pf_finish
     fi
     pf_wait 30 pf_sink_has "$msgid" || { pf_fail "the message did not reach the sink within 30 s"; pf_finish; }
@@ -333,12 +310,12 @@ scenario_proxy_timeout() {
     $MSG make "$W/sent.eml" "$msgid" "slower than smtpd_proxy_timeout"
     local t0 t1
     t0=$(date +%s)
-    submit sender@example.com rcpt@example.net "$W/sent.eml" BODY=8BITMIME
+    pf_submit sender@example.com rcpt@example.net "$W/sent.eml" BODY=8BITMIME
     t1=$(date +%s)
-    if [ "$SUBMIT_STATUS" != 0 ] && grep -qE '^4[0-9][0-9] ' <<< "$REPLY"; then
-        pf_pass "the client got a 4xx after $((t1 - t0)) s: $REPLY"
+    if [ "$PF_SUBMIT_STATUS" != 0 ] && grep -qE '^4[0-9][0-9] ' <<< "$PF_REPLY"; then
+        pf_pass "the client got a 4xx after $((t1 - t0)) s: $PF_REPLY"
     else
-        pf_fail "the client got '$REPLY' after $((t1 - t0)) s, not a 4xx"
+        pf_fail "the client got '$PF_REPLY' after $((t1 - t0)) s, not a 4xx"
     fi
     [ $((t1 - t0)) -lt 9 ] || pf_fail "the client waited $((t1 - t0)) s: Postfix did not give up after smtpd_proxy_timeout (5 s)"
     if pf_maillog_has "postfix/smtpd\\[[0-9]+\\]: .*(timeout|time limit)"; then

@@ -57,28 +57,12 @@
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317  # the small check functions run through pf_wait
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
 # shellcheck source=test/postfix/faults_lib.sh
 . "$HERE/faults_lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC
-
-SCENARIOS="next-hop-down hook-crash hook-tempfail hook-timeout kill-spoolgate kill-spoolgate-hook-child next-hop-4xx-data next-hop-4xx-eod next-hop-killed next-hop-killed-eod next-hop-5xx-rcpt"
-case " $SCENARIOS " in
-    *" $SCENARIO "*) [ -n "$SCENARIO" ] || SCENARIO=none ;;
-    *) SCENARIO=none ;;
-esac
-if [ "$SCENARIO" = none ] || [ -z "$SPOOLGATE" ]; then
-    echo "usage: $0 ${SCENARIOS// /|} SPOOLGATE [SOURCE_DIR]" >&2
-    exit 64
-fi
-pf_require_root_and_postfix
-pf_test_paths "faults $SCENARIO"
+pf_test_args faults "next-hop-down hook-crash hook-tempfail hook-timeout kill-spoolgate kill-spoolgate-hook-child next-hop-4xx-data next-hop-4xx-eod next-hop-killed next-hop-killed-eod next-hop-5xx-rcpt" "$@"
 
 # setup HOOK-WORDS HOOK-TIMEOUT: the instance, examples/after-queue with
 # spoolgate running test/hooks/HOOK-WORDS; $SETUP_HOOK (a function) may
@@ -116,37 +100,22 @@ replace_hook_word() {
     printf '%s\n' "${text/"$1"/"$2"}"
 }
 
-# submit TAG: a message of its own (Message-ID, sender, recipient made from
-# TAG) through the port-25 smtpd. Keeps, under index NMSG: TAGS, MSGIDS,
-# FILES, SENDERS, RCPTS, QIDS.
+# send_tagged TAG: a message of its own (Message-ID, sender, recipient made
+# from TAG) through the port-25 smtpd (pf_submit_queued). Keeps, under index
+# NMSG: TAGS, MSGIDS, FILES, SENDERS, RCPTS, QIDS.
 TAGS=() MSGIDS=() FILES=() SENDERS=() RCPTS=() QIDS=()
-submit() {
+send_tagged() {
     local tag=$1 msgid="faults-$SCENARIO-$1.$$.$RANDOM@test.example.com"
-    local file=$W/$tag.eml sender=sender-$tag@example.com rcpt=$tag@example.net reply qid
+    local file=$W/$tag.eml sender=sender-$tag@example.com rcpt=$tag@example.net
     $MSG make "$file" "$msgid" "faults $SCENARIO $tag"
-    reply=$(timeout 120 "$PF_PYTHON" "$HERE/submit.py" "$PF_SMTP_PORT" "$sender" "$rcpt" "$file" BODY=8BITMIME 2>&1)
-    local st=$?
-    qid=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$reply" | head -1)
-    if [ "$st" != 0 ] || [ -z "$qid" ]; then
-        pf_fail "Postfix did not queue message $tag: $reply"
-        pf_finish
-    fi
-    TAGS+=("$tag") MSGIDS+=("$msgid") FILES+=("$file") SENDERS+=("$sender") RCPTS+=("$rcpt") QIDS+=("$qid")
+    pf_submit_queued "$sender" "$rcpt" "$file"
+    TAGS+=("$tag") MSGIDS+=("$msgid") FILES+=("$file") SENDERS+=("$sender") RCPTS+=("$rcpt") QIDS+=("$QID")
     NMSG=${#TAGS[@]}
-    pf_pass "message $tag submitted, queued as $qid"
 }
 
 queued() { postqueue -c "$PF_DIR/etc" -j 2> /dev/null | grep -qF "\"queue_id\": \"$1\""; }
 # filter_line_re QID RCPT: Postfix's delivery line for QID to the filter
 filter_line_re() { echo "postfix/[a-z]+\\[[0-9]+\\]: $1: to=<$2>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:$PF_FILTER_PORT, "; }
-# sink files delivered to RCPT (not bounces) holding Message-ID MSGID
-delivered_files() {
-    local e
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || return 0
-        grep -q "^rcpt_to: <$2> " "$e" && grep -qF -- "Message-ID: <$1>" "${e%.env}.eml" && echo "${e%.env}.eml"
-    done
-}
 # bounces (MAIL FROM:<>) at the sink to SENDER
 bounce_files() {
     local e
@@ -172,7 +141,7 @@ expect_deferred() {
     else
         pf_fail "${TAGS[i]} (${QIDS[i]}) is no longer queued"
     fi
-    [ -z "$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")" ] || pf_fail "${TAGS[i]} reached the sink during the fault"
+    [ -z "$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")" ] || pf_fail "${TAGS[i]} reached the sink during the fault"
     [ -z "$(bounce_files "${SENDERS[i]}")" ] || pf_fail "${TAGS[i]} bounced during the fault"
 }
 
@@ -182,7 +151,7 @@ retry_now() { postqueue -c "$PF_DIR/etc" -f > /dev/null 2>&1; }
 all_at_sink() {
     local i
     for ((i = 0; i < NMSG; i++)); do
-        [ -n "$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")" ] || return 1
+        [ -n "$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")" ] || return 1
     done
 }
 
@@ -197,7 +166,7 @@ expect_all_delivered_once() {
     sleep 2     # a second copy would show up by now
     local files n
     for ((i = 0; i < NMSG; i++)); do
-        files=$(delivered_files "${MSGIDS[i]}" "${RCPTS[i]}")
+        files=$(pf_sink_files_to "${MSGIDS[i]}" "${RCPTS[i]}")
         n=$(grep -c . <<< "$files")
         if [ "$n" = 1 ]; then
             if $MSG compare "${FILES[i]}" "$files" "$ADDED_HEADER" > "$W/compare-${TAGS[i]}.txt"; then
@@ -222,16 +191,16 @@ scenario_next_hop_down() {
     setup accept-all 30
     # a first message goes through, so that the reinjection smtpd has
     # served a connection before it goes away
-    submit before
+    send_tagged before
     pf_wait 30 all_at_sink || pf_fail "the first message did not reach the sink"
     # the reinjection smtpd goes away: postfix reload without its entry
     fl_master_without_reinjection > "$W/master.cf.down"
     fl_install_master "$W/master.cf.down"
     pf_wait 10 fl_reinjection_closed || pf_fail "the reinjection smtpd still listens after postfix reload"
     pf_pass "reinjection smtpd removed (postfix reload), port $PF_REINJECT_PORT closed"
-    submit down1
-    submit down2
-    submit down3
+    send_tagged down1
+    send_tagged down2
+    send_tagged down3
     local i
     for i in 1 2 3; do
         expect_deferred "$i" "4\\.3\\.0 .*next hop unavailable|delivery temporarily suspended"
@@ -255,7 +224,7 @@ scenario_next_hop_down() {
 # the message is deferred; the hook becomes accept-all: delivered once
 hook_fault() {
     setup "$1" "$2"
-    submit m1
+    send_tagged m1
     expect_deferred 0 "$3"
     if pf_wait 10 grep -qE -- "$4" "$SGLOG"; then
         pf_pass "spoolgate logged: $(grep -E -- "$4" "$SGLOG" | head -1)"
@@ -308,7 +277,7 @@ wait_for_hook() {
 # kill_spoolgate_in_hook HOOK-WORDS
 kill_spoolgate_in_hook() {
     setup "$1" 60
-    submit m1
+    send_tagged m1
     pf_wait 30 test -e "$W/marks/in-hook" || { pf_fail "the hook did not run within 30 s"; pf_finish; }
     pf_wait 5 wait_for_hook || { pf_fail "no spoolgate with a running hook found"; pf_finish; }
     pf_pass "the message is in the hook: spoolgate $(fl_ps "$SG_PID"), hook $(fl_ps "$HOOK_PID")"
@@ -363,8 +332,8 @@ next_hop_option_fault() {
     SETUP_HOOK=variant_master
     setup accept-all 30
     pf_log "reinjection smtpd: $(pf_master_entry "^127\\.0\\.0\\.1:${PF_REINJECT_PORT}[ \\t]" < "$PF_DIR/etc/master.cf" | tr -s ' \n' ' ')"
-    submit m1
-    submit m2
+    send_tagged m1
+    send_tagged m2
     expect_deferred 0 "$reason"
     expect_deferred 1 "$reason"
     grep -E "$reason" "$PF_DIR/maillog" | grep -vF "$PF_FILTER_PORT" | head -2 | sed 's/^/    next hop: /' >&2
@@ -401,7 +370,7 @@ scenario_next_hop_killed() {
     short_throttle() { echo "service_throttle_time = 2s" >> "$PF_DIR/etc/main.cf"; }
     SETUP_HOOK=short_throttle
     setup "mark-and-sleep @MARKS@/in-hook 4" 30
-    submit m1
+    send_tagged m1
     pf_wait 30 test -e "$W/marks/in-hook" || { pf_fail "the hook did not run within 30 s"; pf_finish; }
     pf_wait 5 wait_for_hook || { pf_fail "no spoolgate with a running hook found"; pf_finish; }
     # the reinjection smtpd holding spoolgate's transaction (MAIL and RCPT
@@ -430,7 +399,7 @@ scenario_next_hop_killed_eod() {
     }
     SETUP_HOOK=slow_eod
     setup accept-all 30
-    submit m1
+    send_tagged m1
     # the next hop logs the queue ID it gives the message at MAIL; the
     # hook (accept-all) and the transfer take milliseconds after that
     local re
@@ -472,7 +441,7 @@ scenario_next_hop_5xx_rcpt() {
     }
     SETUP_HOOK=variant_master
     setup accept-all 30
-    submit m1
+    send_tagged m1
     local re
     re="$(filter_line_re "${QIDS[0]}" "${RCPTS[0]}").*status=bounced \\(host 127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] said: 5[0-9][0-9] 5\\.[0-9.]+ <${RCPTS[0]}>: Recipient address rejected"
     if pf_wait 30 pf_maillog_has "$re"; then
@@ -493,7 +462,7 @@ scenario_next_hop_5xx_rcpt() {
     else
         pf_fail "want one bounce to ${SENDERS[0]} quoting 'Recipient address rejected' and ${MSGIDS[0]}; got $n: $b"
     fi
-    [ -z "$(delivered_files "${MSGIDS[0]}" "${RCPTS[0]}")" ] || pf_fail "the rejected message was delivered"
+    [ -z "$(pf_sink_files_to "${MSGIDS[0]}" "${RCPTS[0]}")" ] || pf_fail "the rejected message was delivered"
     [ "$(pf_sink_count)" = 1 ] || pf_fail "$(pf_sink_count) messages at the sink, want only the bounce"
     fl_no_leftovers 15
     pf_finish

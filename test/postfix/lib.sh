@@ -2,92 +2,29 @@
 # test/postfix/lib.sh -- a private, throwaway Postfix instance for the
 # end-to-end tests of spoolgate. Sourced by bash test scripts:
 #
-#   . "$SRC/test/postfix/lib.sh"
-#   pf_require_root_and_postfix        # exit 77 (skip) otherwise
+#   . "$HERE/lib.sh"
+#   pf_test_args LABEL "SCENARIO..." "$@"   # SCENARIO SPOOLGATE [SOURCE_DIR]:
+#                                      # checked, usage (exit 64) or skip
+#                                      # (exit 77, pf_require_root_and_postfix)
 #   pf_init NAME                       # work dir, free ports, cleanup trap
 #   pf_write_base_config               # main.cf/master.cf without any filter
 #   pf_add_example PLACEMENT BIN WORD...    # append examples/PLACEMENT/*.cf
 #                                      # (after-queue, before-queue, simple);
 #                                      # PF_SMTPD_EXTRA, PF_NEXT_HOP_PORT adapt it
+#   pf_apply_recipe PLACEMENT RECIPE BIN WORD...  # or the same by the
+#                                      # postconf commands of RECIPE
+#                                      # (examples/PLACEMENT/postconf.sh)
 #   pf_add_reinjection_smtpd           # or only the 10026 smtpd, for a
 #                                      # spoolgate that Postfix does not start
 #   pf_start_sink                      # the final destination (sink.py)
 #   pf_start                           # postfix check + start, watchdog
 #   pf_start_bg NAME CMD...            # a listener of the test's own
 #                                      # (socat, ...), stopped by its PID
+#   pf_submit_queued FROM RCPTS FILE   # a message into the port-25 smtpd,
+#                                      # QID (pf_submit: any reply)
 #   ...                                # the test (pf_wait, pf_sink_has,
-#                                      # pf_expect_delivered_once MSGID SENT ADDED_HEADER RCPT SETTLE: the message
-# reaches the sink within 30 s, exactly once (SETTLE more seconds for a
-# duplicate to show up), byte-identical to SENT but for ADDED_HEADER, with
-# envelope <sender@example.com> -> <RCPT>, and the queue empties. The sink's
-# copy is left in PF_DELIVERED for further checks. Needs MSG (message.py).
-pf_expect_delivered_once() {
-    local msgid=$1 sent=$2 added=$3 rcpt=$4 settle=$5 files n
-    PF_DELIVERED=
-    if ! pf_wait 30 pf_sink_has "$msgid"; then
-        pf_fail "the message did not reach the sink within 30 s"
-        pf_finish
-    fi
-    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
-    sleep "$settle"     # a duplicate delivery would show up by now
-    files=$(pf_sink_files_with "$msgid")
-    n=$(wc -l <<< "$files")
-    if [ "$n" = 1 ]; then
-        pf_pass "delivered to the sink exactly once ($files)"
-    else
-        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
-    fi
-    PF_DELIVERED=${files%%$'\n'*}
-    if $MSG compare "$sent" "$PF_DELIVERED" "$added" > "$PF_DIR/compare.txt"; then
-        pf_pass "$(tr '\n' ';' < "$PF_DIR/compare.txt")"
-    else
-        pf_fail "the message arrived changed:"
-        cat "$PF_DIR/compare.txt" >&2
-    fi
-    local env=${PF_DELIVERED%.eml}.env
-    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <$rcpt>" "$env" &&
-        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
-        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
-    else
-        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
-    fi
-}
-
-# pf_expect_bounce MSGID REASON REJECTED-RCPT: within 30 s a bounce from <>
-# to <sender@example.com> reaches the sink, quoting REASON (the hook's last
-# stderr line, not its first, "scanning message") and the message; the queue
-# empties; the rejected recipient never got the message. The bounce is left
-# in PF_BOUNCE.
-pf_expect_bounce() {
-    local msgid=$1 reason=$2 rejected=$3 e
-    bounce_at_sink() {
-        local e
-        for e in "$PF_DIR"/sink/*.env; do
-            [ -e "$e" ] || return 1
-            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
-                grep -qF "$reason" "${e%.env}.eml" &&
-                grep -qF "$msgid" "${e%.env}.eml" && { PF_BOUNCE=${e%.env}.eml; return 0; }
-        done
-        return 1
-    }
-    PF_BOUNCE=
-    if pf_wait 30 bounce_at_sink; then
-        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $PF_BOUNCE"
-        grep -F "$reason" "$PF_BOUNCE" | head -3 | sed 's/^/    /' >&2
-        if grep -qF "scanning message" "$PF_BOUNCE"; then
-            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
-        fi
-    else
-        pf_fail "no bounce to <sender@example.com> quoting '$reason' reached the sink within 30 s"
-    fi
-    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
-    for e in "$PF_DIR"/sink/*.env; do
-        [ -e "$e" ] || break
-        grep -q "^rcpt_to: <$rejected>" "$e" && pf_fail "the rejected message reached its recipient anyway: $e"
-    done
-}
-
-# pf_queue_empty, pf_maillog_has, ...)
+#                                      # pf_queue_empty, pf_maillog_has,
+#                                      # pf_expect_delivered_once, ...)
 #   pf_finish STATUS                   # stop everything, keep the dir on failure
 #
 # Everything runs on 127.0.0.1, on ports chosen free at run time. The
@@ -114,15 +51,36 @@ PF_DIR=
 pf_log() { printf '%s: %s\n' "${PF_NAME:-postfix-test}" "$*" >&2; }
 pf_die() { pf_log "ERROR: $*"; exit 1; }
 
+# pf_test_args LABEL SCENARIOS ARG...: the arguments of a scenario script,
+# "SCENARIO SPOOLGATE [SOURCE_DIR]", SCENARIO one of the space-separated
+# SCENARIOS (else a usage line and exit 64). Sets SCENARIO, SPOOLGATE, SRC
+# (the tree under test, by default the one holding this file) and
+# PF_SRC_DIR (examples/ come from SRC); exits 77 unless the test can run
+# here (pf_require_root_and_postfix); then pf_test_paths "LABEL SCENARIO".
+pf_test_args() {
+    local label=$1 scenarios=$2
+    shift 2
+    SCENARIO=${1:-}
+    SPOOLGATE=${2:-}
+    SRC=${3:-$PF_SRC_DIR}
+    case " $scenarios " in
+        *" $SCENARIO "*) [ -n "$SCENARIO" ] && [ -n "$SPOOLGATE" ] ;;
+        *) false ;;
+    esac || { echo "usage: $0 ${scenarios// /|} SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
+    PF_SRC_DIR=$SRC
+    pf_require_root_and_postfix
+    pf_test_paths "$label $SCENARIO"
+}
+
 # pf_test_paths LABEL: what every test script derives from its arguments
-# (SPOOLGATE, SRC, HERE): SPOOLGATE made absolute, HOOKS (test/hooks),
+# (SPOOLGATE, SRC): SPOOLGATE made absolute, HOOKS (test/hooks),
 # ADDED_HEADER (the --add-header field naming the test) and MSG (message.py)
 # shellcheck disable=SC2034  # set for the test scripts that source this file
 pf_test_paths() {
     SPOOLGATE=$(cd "$(dirname "$SPOOLGATE")" && pwd -P)/$(basename "$SPOOLGATE")
     HOOKS=$(cd "$SRC/test/hooks" && pwd -P)
     ADDED_HEADER="X-Spoolgate-Test: $1"
-    MSG="$PF_PYTHON $HERE/message.py"
+    MSG="$PF_PYTHON $PF_LIB_DIR/message.py"
 }
 
 # Exit 77 (meson: skipped) unless this can run at all.
@@ -344,11 +302,11 @@ pf_master_entry() {
 #   - the port-25 smtpd "smtp inet" -> 127.0.0.1:$PF_SMTP_PORT (it then
 #     replaces the base configuration's plain smtpd), with the extra lines
 #     of $PF_SMTPD_EXTRA (e.g. "-o smtpd_proxy_timeout=5s") added to it;
-#   - user=filter -> $PF_FILTER_USER;
-#   - the program path /usr/bin/spoolgate -> SPOOLGATE, followed by the
-#     extra spoolgate options WORD... (a word with white space is put in
-#     master.cf braces); with --pipe the options follow --pipe, and the next
-#     hop "127.0.0.1 PORT" is put before -f.
+#   - user=spoolgate -> $PF_FILTER_USER;
+#   - the program and its configuration file, "/usr/bin/spoolgate --config
+#     /etc/spoolgate/spoolgate.conf" -> SPOOLGATE, followed by the extra
+#     spoolgate options WORD... (a word with white space is put in master.cf
+#     braces); with --pipe the next hop "127.0.0.1 PORT" is put before -f.
 # spoolgate's next hop is the reinjection smtpd, or port $PF_NEXT_HOP_PORT
 # when that is set (e.g. a closed port). Fails if a substitution found
 # nothing to change or a default value survived, so that the examples and
@@ -365,8 +323,9 @@ pf_add_example() {
     local fp=$PF_FILTER_PORT rp=$PF_REINJECT_PORT sp=$PF_SMTP_PORT
     local np=${PF_NEXT_HOP_PORT:-$PF_REINJECT_PORT}
     local argv pipe_argv
+    local prog="/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf"
     argv=$(pf_sed_escape "$bin$words")
-    pipe_argv=$(pf_sed_escape "$bin --pipe$words 127.0.0.1 $np -f")
+    pipe_argv=$(pf_sed_escape "$bin$words --pipe 127.0.0.1 $np -f")
     # the example's own port-25 smtpd replaces the base configuration's
     if grep -qE '^smtp[[:space:]]+inet[[:space:]]' "$ex/master.cf"; then
         sed -i -e "/^127\\.0\\.0\\.1:${sp}[[:space:]].*[[:space:]]smtpd\$/d" "$PF_DIR/etc/master.cf"
@@ -386,9 +345,9 @@ pf_add_example() {
             -e "s#^127\\.0\\.0\\.1:10025\\([[:space:]]\\)#127.0.0.1:$fp\\1#" \
             -e "s#^127\\.0\\.0\\.1:10026\\([[:space:]]\\)#127.0.0.1:$rp\\1#" \
             -e "s#\\([[:space:]]\\)-o smtpd_proxy_filter=127\\.0\\.0\\.1:10025\\([[:space:]]*\\)\$#\\1-o smtpd_proxy_filter=127.0.0.1:$fp\\2#" \
-            -e "s#\\([[:space:]]\\)user=filter\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
-            -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
-            -e "s#\\([[:space:]]\\)argv=/usr/bin/spoolgate\\([[:space:]]\\)#\\1argv=$argv\\2#" \
+            -e "s#\\([[:space:]]\\)user=spoolgate\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
+            -e "s#\\([[:space:]]\\)argv=$prog --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
+            -e "s#\\([[:space:]]\\)argv=$prog\\([[:space:]]\\)#\\1argv=$argv\\2#" \
             -e "s#\\([[:space:]]\\)localhost 10026\\([[:space:]]*\\)\$#\\1localhost $np\\2#" \
             "$ex/master.cf" |
             awk -v head="^127\\\\.0\\\\.0\\\\.1:${sp}[ \\t]+inet[ \\t]" -v extra="${PF_SMTPD_EXTRA:-}" '
@@ -428,10 +387,10 @@ pf_add_example() {
                 grep -qE "^[[:space:]]+-o content_filter=filter:dummy[[:space:]]*\$" ||
                 { pf_log "examples/$placement: the smtp entry has no '-o content_filter=filter:dummy'"; bad=1; }
             pf_expect "'filter unix ... pipe' transport" '^filter[[:space:]]+unix[[:space:]].*[[:space:]]pipe$' "$live_master"
-            pf_expect "'flags=Rq user=filter null_sender=' line" \
+            pf_expect "'flags=Rq user=spoolgate null_sender=' line" \
                 "^[[:space:]]+flags=Rq user=$PF_FILTER_USER null_sender=[[:space:]]*\$" "$live_master"
-            grep -qF "argv=$bin --pipe$words 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
-                { pf_log "examples/$placement: no 'argv=/usr/bin/spoolgate --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
+            grep -qF "argv=$bin$words --pipe 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
+                { pf_log "examples/$placement: no 'argv=$prog --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
             ;;
         *) pf_die "pf_add_example: unknown placement $placement" ;;
     esac
@@ -440,13 +399,13 @@ pf_add_example() {
             pf_expect "'127.0.0.1:10025 inet ... spawn' entry" \
                 "^127\\.0\\.0\\.1:${fp}[[:space:]]+inet[[:space:]].*[[:space:]]spawn\$" "$live_master"
             grep -qF "user=$PF_FILTER_USER argv=$bin$words localhost $np" <<< "$live_master" ||
-                { pf_log "examples/$placement: no 'user=filter argv=/usr/bin/spoolgate localhost 10026' to adapt"; bad=1; }
+                { pf_log "examples/$placement: no 'user=spoolgate argv=$prog localhost 10026' to adapt"; bad=1; }
             ;;
     esac
-    if grep -qE '1002[56]|user=filter|/usr/bin/spoolgate' <<< "$live_main
+    if grep -qE '1002[56]|user=spoolgate|/usr/bin/spoolgate|/etc/spoolgate' <<< "$live_main
 $live_master"; then
         pf_log "examples/$placement: a default value was left unsubstituted:"
-        grep -nE '1002[56]|user=filter|/usr/bin/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" |
+        grep -nE '1002[56]|user=spoolgate|/usr/bin/spoolgate|/etc/spoolgate' "$PF_DIR/etc/main.cf" "$PF_DIR/etc/master.cf" |
             grep -v ':[0-9]*:[[:space:]]*#' >&2
         bad=1
     fi
@@ -460,6 +419,43 @@ $live_master"; then
 # pf_add_after_queue_example SPOOLGATE WORD...: pf_add_example after-queue
 pf_add_after_queue_example() {
     pf_add_example after-queue "$@"
+}
+
+# pf_apply_recipe PLACEMENT RECIPE PROGRAM WORD...: apply the postconf
+# recipe RECIPE (examples/PLACEMENT/postconf.sh, from the tree or as a
+# package installed it) to this instance with recipe.py, which runs each of
+# its postconf commands with "-c $PF_DIR/etc", changing only what must
+# change here, as pf_add_example does: the ports 10025 and 10026 (the spawn
+# service, content_filter=scan:..., smtpd_proxy_filter=..., the reinjection
+# smtpd, spoolgate's next hop), the port-25 smtpd smtp/inet ->
+# 127.0.0.1:$PF_SMTP_PORT/inet, user=spoolgate -> user=$PF_FILTER_USER, and
+# "/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf" -> PROGRAM
+# followed by the words WORD... (in master.cf braces where they hold white
+# space; with --pipe the next hop "127.0.0.1 PORT" goes before -f).
+# recipe.py refuses a recipe in which one of these is missing, or which
+# holds anything but postconf commands.
+pf_apply_recipe() {
+    local placement=$1 recipe=$2 prog=$3
+    shift 3
+    local np=${PF_NEXT_HOP_PORT:-$PF_REINJECT_PORT} words
+    words=$(pf_master_words "$@")
+    local subs=(
+        "/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf" "$prog$words"
+        "user=spoolgate" "user=$PF_FILTER_USER"
+        "127.0.0.1:10026" "127.0.0.1:$PF_REINJECT_PORT"
+    )
+    case "$placement" in
+        after-queue) subs+=("[127.0.0.1]:10025" "[127.0.0.1]:$PF_FILTER_PORT") ;;
+        before-queue) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/") ;;
+        simple) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/" " --pipe -f " " --pipe 127.0.0.1 $np -f ") ;;
+        *) pf_die "pf_apply_recipe: unknown placement $placement" ;;
+    esac
+    case "$placement" in
+        after-queue | before-queue)
+            subs+=("127.0.0.1:10025" "127.0.0.1:$PF_FILTER_PORT" "localhost 10026" "localhost $np") ;;
+    esac
+    "$PF_PYTHON" "$PF_LIB_DIR/recipe.py" apply "$PF_DIR/etc" "$recipe" "${subs[@]}" > "$PF_DIR/recipe.log" 2>&1 ||
+        { cat "$PF_DIR/recipe.log" >&2; pf_die "$recipe could not be applied"; }
 }
 
 # pf_add_reinjection_smtpd: only the reinjection smtpd (127.0.0.1:10026,
@@ -547,10 +543,15 @@ pf_start_bg() {
     echo "$PF_BG_PID" > "$PF_DIR/pids/bg-$name"
 }
 
-# pf_stop_bg NAME: end what pf_start_bg NAME started, by its PID: TERM, then
-# KILL after 3 s
+# pf_stop_bg NAME: end what pf_start_bg NAME started, by its PID
 pf_stop_bg() {
-    local f=$PF_DIR/pids/bg-$1 pid i
+    pf_stop_pidfile "$PF_DIR/pids/bg-$1"
+}
+
+# pf_stop_pidfile FILE: end the process whose PID FILE holds (a child of
+# the test), then remove FILE: TERM, then KILL after 3 s
+pf_stop_pidfile() {
+    local f=$1 pid i
     [ -s "$f" ] || return 0
     pid=$(cat "$f")
     rm -f "$f"
@@ -598,14 +599,7 @@ pf_stop() {
     for f in "$d"/pids/bg-*; do
         [ -e "$f" ] && pf_stop_bg "${f#"$d"/pids/bg-}"
     done
-    if [ -s "$d/pids/sink" ]; then
-        pid=$(cat "$d/pids/sink")
-        rm -f "$d/pids/sink"
-        kill -TERM "$pid" 2> /dev/null
-        for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2> /dev/null
-        [ "${PF_IN_WATCHDOG:-0}" = 1 ] || wait "$pid" 2> /dev/null
-    fi
+    pf_stop_pidfile "$d/pids/sink"
     # anything of this instance still alive (a spoolgate or hook that
     # outlived the master): report it, then end it by its PID
     left=$(pf_instance_pids)
@@ -658,6 +652,15 @@ pf_sink_files_with() {
     grep -lF -- "Message-ID: <$1>" "$PF_DIR"/sink/*.eml 2> /dev/null
 }
 pf_sink_has() { [ -n "$(pf_sink_files_with "$1")" ]; }
+# pf_sink_files_to MSGID RCPT: the sink's files holding Message-ID <MSGID>
+# delivered to RCPT (not the bounces, which quote the Message-ID too)
+pf_sink_files_to() {
+    local e
+    for e in "$PF_DIR"/sink/*.env; do
+        [ -e "$e" ] || return 0
+        grep -q "^rcpt_to: <$2> " "$e" && grep -qF -- "Message-ID: <$1>" "${e%.env}.eml" && echo "${e%.env}.eml"
+    done
+}
 pf_sink_count() { find "$PF_DIR/sink" -name '*.eml' | wc -l; }
 # pf_queue_empty: nothing in any of Postfix's queues
 pf_queue_empty() { [ -z "$(postqueue -c "$PF_DIR/etc" -j 2> /dev/null)" ]; }
@@ -668,6 +671,103 @@ pf_queue_name() {
 }
 pf_maillog_has() { grep -qE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
 pf_maillog_count() { grep -cE -- "$1" "$PF_DIR/maillog" 2> /dev/null; }
+
+# pf_submit FROM RCPTS FILE [MAIL-PARAM...]: send FILE through the port-25
+# smtpd with submit.py (smtplib), within 120 s. PF_REPLY: the reply to the
+# final "." (or to the command refused), on one line; PF_SUBMIT_STATUS: 0
+# when it was 2xx.
+pf_submit() {
+    local from=$1 rcpts=$2 file=$3
+    shift 3
+    PF_REPLY=$(timeout 120 "$PF_PYTHON" "$PF_LIB_DIR/submit.py" "$PF_SMTP_PORT" "$from" "$rcpts" "$file" "$@" 2>&1)
+    PF_SUBMIT_STATUS=$?
+    PF_REPLY=$(tr '\n' ' ' <<< "$PF_REPLY" | sed 's/ *$//')
+}
+
+# pf_submit_queued FROM RCPTS FILE: pf_submit with BODY=8BITMIME, which
+# Postfix must queue: sets QID (from "queued as QID" in the reply); a
+# message not queued fails the test and ends it
+pf_submit_queued() {
+    pf_submit "$1" "$2" "$3" BODY=8BITMIME
+    QID=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$PF_REPLY" | head -1)
+    if [ "$PF_SUBMIT_STATUS" != 0 ] || [ -z "$QID" ]; then
+        pf_fail "Postfix did not queue the message from <$1> to <$2>: $PF_REPLY"
+        pf_finish
+    fi
+    pf_pass "submitted to Postfix's smtpd, <$1> to <$2>, queued as $QID ($PF_REPLY)"
+}
+
+# pf_expect_delivered_once MSGID SENT ADDED_HEADER RCPT SETTLE: the message
+# reaches the sink within 30 s, exactly once (SETTLE more seconds for a
+# duplicate to show up), byte-identical to SENT but for ADDED_HEADER, with
+# envelope <sender@example.com> -> <RCPT>, and the queue empties. The sink's
+# copy is left in PF_DELIVERED for further checks. Needs MSG (message.py).
+pf_expect_delivered_once() {
+    local msgid=$1 sent=$2 added=$3 rcpt=$4 settle=$5 files n
+    PF_DELIVERED=
+    if ! pf_wait 30 pf_sink_has "$msgid"; then
+        pf_fail "the message did not reach the sink within 30 s"
+        pf_finish
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the delivery"
+    sleep "$settle"     # a duplicate delivery would show up by now
+    files=$(pf_sink_files_with "$msgid")
+    n=$(wc -l <<< "$files")
+    if [ "$n" = 1 ]; then
+        pf_pass "delivered to the sink exactly once ($files)"
+    else
+        pf_fail "delivered $n times: $(tr '\n' ' ' <<< "$files")"
+    fi
+    PF_DELIVERED=${files%%$'\n'*}
+    if $MSG compare "$sent" "$PF_DELIVERED" "$added" > "$PF_DIR/compare.txt"; then
+        pf_pass "$(tr '\n' ';' < "$PF_DIR/compare.txt")"
+    else
+        pf_fail "the message arrived changed:"
+        cat "$PF_DIR/compare.txt" >&2
+    fi
+    local env=${PF_DELIVERED%.eml}.env
+    if grep -qx "mail_from: <sender@example.com> .*" "$env" && grep -q "^rcpt_to: <$rcpt>" "$env" &&
+        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ]; then
+        pf_pass "envelope kept: $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
+    else
+        pf_fail "wrong envelope at the sink:"; cat "$env" >&2
+    fi
+}
+
+# pf_expect_bounce MSGID REASON REJECTED-RCPT: within 30 s a bounce from <>
+# to <sender@example.com> reaches the sink, quoting REASON (the hook's last
+# stderr line, not its first, "scanning message") and the message; the queue
+# empties; the rejected recipient never got the message. The bounce is left
+# in PF_BOUNCE.
+pf_expect_bounce() {
+    local msgid=$1 reason=$2 rejected=$3 e
+    bounce_at_sink() {
+        local e
+        for e in "$PF_DIR"/sink/*.env; do
+            [ -e "$e" ] || return 1
+            grep -qx 'mail_from: <> .*' "$e" && grep -q '^rcpt_to: <sender@example.com>' "$e" &&
+                grep -qF "$reason" "${e%.env}.eml" &&
+                grep -qF "$msgid" "${e%.env}.eml" && { PF_BOUNCE=${e%.env}.eml; return 0; }
+        done
+        return 1
+    }
+    PF_BOUNCE=
+    if pf_wait 30 bounce_at_sink; then
+        pf_pass "the bounce reached the sink, from <> to <sender@example.com>, quoting the reason: $PF_BOUNCE"
+        grep -F "$reason" "$PF_BOUNCE" | head -3 | sed 's/^/    /' >&2
+        if grep -qF "scanning message" "$PF_BOUNCE"; then
+            pf_fail "the bounce quotes the hook's first stderr line too, not only the last"
+        fi
+    else
+        pf_fail "no bounce to <sender@example.com> quoting '$reason' reached the sink within 30 s"
+    fi
+    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the bounce"
+    for e in "$PF_DIR"/sink/*.env; do
+        [ -e "$e" ] || break
+        grep -q "^rcpt_to: <$rejected>" "$e" && pf_fail "the rejected message reached its recipient anyway: $e"
+    done
+}
+
 
 PF_FAILED=0
 pf_fail() { PF_FAILED=1; pf_log "FAIL: $*"; }

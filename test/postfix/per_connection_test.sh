@@ -27,26 +27,17 @@
 # Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317,SC2015  # check functions run through pf_wait; pf_pass never fails
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC   # examples/ come from the tree under test
-
+pf_test_args per-connection "systemd socat" "$@"
 case "$SCENARIO" in
     systemd) LAUNCHER=systemd-socket-activate ;;
     socat) LAUNCHER=socat ;;
-    *) echo "usage: $0 systemd|socat SPOOLGATE [SOURCE_DIR]" >&2; exit 64 ;;
 esac
-[ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
-pf_require_root_and_postfix
 for p in swaks "$LAUNCHER"; do
     command -v "$p" > /dev/null 2>&1 || { echo "SKIP: $p not found"; exit 77; }
 done
-pf_test_paths "per-connection $SCENARIO"
 UNITS=$SRC/examples/systemd
 
 # unit_value FILE KEY: the value of the one live KEY= line of a unit file
@@ -69,7 +60,7 @@ check_units() {
     [ "$(unit_value "$sock" Accept)" = yes ] || { pf_log "spoolgate.socket: Accept= is not yes"; bad=1; }
     [ "$EXEC_START" = "/usr/bin/spoolgate localhost 10026" ] ||
         { pf_log "spoolgate@.service: ExecStart=$EXEC_START, want '/usr/bin/spoolgate localhost 10026'"; bad=1; }
-    [ "$(unit_value "$svc" User)" = filter ] || { pf_log "spoolgate@.service: User= is not filter"; bad=1; }
+    [ "$(unit_value "$svc" User)" = spoolgate ] || { pf_log "spoolgate@.service: User= is not spoolgate"; bad=1; }
     [ "$(unit_value "$svc" StandardInput)" = socket ] || { pf_log "spoolgate@.service: StandardInput= is not socket"; bad=1; }
     [ "$(unit_value "$svc" StandardOutput)" = socket ] || { pf_log "spoolgate@.service: StandardOutput= is not socket"; bad=1; }
     v=$(unit_value "$svc" StandardError)
@@ -78,7 +69,7 @@ check_units() {
         *) pf_log "spoolgate@.service: StandardError=$v: it must not be the socket (or inherit it)"; bad=1 ;;
     esac
     [ "$bad" = 0 ] || pf_die "examples/systemd no longer match what the test adapts"
-    pf_pass "units: ListenStream=$LISTEN Accept=yes; ExecStart=$EXEC_START User=filter StandardInput=socket StandardOutput=socket StandardError=$v"
+    pf_pass "units: ListenStream=$LISTEN Accept=yes; ExecStart=$EXEC_START User=spoolgate StandardInput=socket StandardOutput=socket StandardError=$v"
     # systemd's own check of the units, with the binary path made real
     if command -v systemd-analyze > /dev/null 2>&1; then
         mkdir -p "$W/units"
@@ -123,7 +114,7 @@ add-header = $ADDED_HEADER
 EOF
     chmod 644 "$CONF"
     # ExecStart=/usr/bin/spoolgate localhost 10026, adapted: the binary,
-    # --user (the launcher runs as root; the unit has User=filter instead),
+    # --user (the launcher runs as root; the unit has User=spoolgate instead),
     # the options, the next hop's port
     local rest=${EXEC_START#/usr/bin/spoolgate }
     rest=${rest/%localhost 10026/localhost $PF_REINJECT_PORT}

@@ -28,22 +28,10 @@
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
 # shellcheck disable=SC2317,SC2015  # check functions run through pf_wait; pf_pass never fails
 set -u
-SCENARIO=${1:-}
-SPOOLGATE=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${3:-$(cd "$HERE/../.." && pwd)}
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-# shellcheck disable=SC2034  # used by lib.sh
-PF_SRC_DIR=$SRC   # examples/ come from the tree under test
-
-case "$SCENARIO" in
-    deliver | reject | defer | crash | next-hop-down | null-sender) ;;
-    *) echo "usage: $0 deliver|reject|defer|crash|next-hop-down|null-sender SPOOLGATE [SOURCE_DIR]" >&2; exit 64 ;;
-esac
-[ -n "$SPOOLGATE" ] || { echo "usage: $0 SCENARIO SPOOLGATE [SOURCE_DIR]" >&2; exit 64; }
-pf_require_root_and_postfix
-pf_test_paths "simple $SCENARIO"
+pf_test_args simple "deliver reject defer crash next-hop-down null-sender" "$@"
 
 # setup HOOK-WORDS: the instance, examples/simple with spoolgate --pipe
 # running the hook (test/hooks/ + HOOK-WORDS)
@@ -62,20 +50,6 @@ setup() {
     pf_start_sink
     pf_start
     pf_log "Postfix started; filter: $(pf_master_entry '^filter[ \t]' < "$PF_DIR/etc/master.cf" | tr -s ' \n' ' ')"
-}
-
-# submit FROM RCPTS FILE: send through the port-25 smtpd; sets QID (the
-# queue ID in the smtpd's "queued as" reply)
-submit() {
-    local reply
-    reply=$(timeout 120 "$PF_PYTHON" "$HERE/submit.py" "$PF_SMTP_PORT" "$1" "$2" "$3" BODY=8BITMIME 2>&1)
-    local st=$?
-    QID=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$reply" | head -1)
-    if [ "$st" != 0 ] || [ -z "$QID" ]; then
-        pf_fail "Postfix did not queue the message: $reply"
-        pf_finish
-    fi
-    pf_pass "submitted to Postfix's smtpd, queued as $QID ($reply)"
 }
 
 # spoolgate's per-message log lines for recipient $1
@@ -142,7 +116,7 @@ scenario_deliver() {
     local msgid="simple-deliver.$$.$RANDOM@test.example.com"
     local rcpt="rcpt-$$@example.net"
     $MSG make "$W/sent.eml" "$msgid" "spoolgate --pipe end-to-end test"
-    submit sender@example.com "$rcpt" "$W/sent.eml"
+    pf_submit_queued sender@example.com "$rcpt" "$W/sent.eml"
     # sleep 2: a second trip through the filter would show up by now
     pf_expect_delivered_once "$msgid" "$W/sent.eml" "$ADDED_HEADER" "$rcpt" 2
     local f=$PF_DELIVERED n
@@ -182,7 +156,7 @@ scenario_reject() {
     setup reject-virus
     local msgid="simple-reject.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "please reject this"
-    submit sender@example.com reject@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com reject@example.net "$W/sent.eml"
     local re
     re="$(pipe_line_re "$QID").*status=bounced \\(virus found: Eicar-Test-Signature"
     if pf_wait 30 pf_maillog_has "$re"; then
@@ -208,7 +182,7 @@ scenario_defer() {
     setup defer-tempfail
     local msgid="simple-defer.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "please defer this"
-    submit sender@example.com defer@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com defer@example.net "$W/sent.eml"
     check_kept_deferred "$msgid" '4\.7\.1' "scanner temporarily unavailable"
     local line
     line=$(sglog_for defer@example.net | head -1)
@@ -224,7 +198,7 @@ scenario_crash() {
     setup "crash SEGV"
     local msgid="simple-crash.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "the hook crashes on this"
-    submit sender@example.com crash@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com crash@example.net "$W/sent.eml"
     # the crash hook writes nothing: spoolgate names the cause
     check_kept_deferred "$msgid" '4\.7\.1' "hook killed by signal 11"
     local line
@@ -255,7 +229,7 @@ scenario_next_hop_down() {
     pf_port_free "$PF_REINJECT_PORT" || pf_die "something listens on $PF_REINJECT_PORT"
     local msgid="simple-down.$$.$RANDOM@test.example.com"
     $MSG make "$W/sent.eml" "$msgid" "the next hop is down"
-    submit sender@example.com down@example.net "$W/sent.eml"
+    pf_submit_queued sender@example.com down@example.net "$W/sent.eml"
     check_kept_deferred "$msgid" '4\.[0-9]{1,3}\.[0-9]{1,3}' "next hop 127\\.0\\.0\\.1:$PF_REINJECT_PORT unavailable"
     local line
     line=$(sglog_for down@example.net | head -1)
@@ -289,7 +263,7 @@ scenario_null_sender() {
     local msgid="simple-null.$$.$RANDOM@test.example.com"
     local rcpt="bounce-rcpt-$$@example.net"
     $MSG make "$W/sent.eml" "$msgid" "Undelivered Mail Returned to Sender"
-    submit "" "$rcpt" "$W/sent.eml"
+    pf_submit_queued "" "$rcpt" "$W/sent.eml"
     if pf_maillog_has "postfix/qmgr\\[[0-9]+\\]: $QID: from=<>,"; then
         pf_pass "Postfix queued $QID from the null sender"
     else
