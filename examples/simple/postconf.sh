@@ -20,7 +20,7 @@
 set -e
 postconf -e 'filter_time_limit = 1000s'
 postconf -P 'smtp/inet/content_filter=filter:dummy'
-postconf -M 'filter/unix = filter unix - n n - 10 pipe flags=Rq user=spoolgate null_sender= argv=/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf --pipe -f ${sender} -- ${recipient}'
+postconf -M 'filter/unix = filter unix - n n - 10 pipe flags=Rq user=spoolgate null_sender= argv=/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf --pipe --queue-id ${queue_id} -f ${sender} -- ${recipient}'
 postconf -M '127.0.0.1:10026/inet = 127.0.0.1:10026 inet n - n - 10 smtpd'
 postconf -P '127.0.0.1:10026/inet/content_filter=' \
     '127.0.0.1:10026/inet/receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters' \

@@ -257,47 +257,42 @@ grep -qE "verdict=reject, .*reply=\\(550 5\\.7\\.1 Message rejected: it contains
     pf_fail "no 'verdict=reject ... reply=(550 5.7.1 Message rejected: it contains the EICAR test virus)' in $SGLOG"
 
 # ---- the quarantine tool ----
-# GUARD: the quarantine tool is not in the package yet. Remove this check
-# (and its else branch) when /usr/sbin/spoolgate-quarantine lands.
-if [ ! -x "$TOOL" ]; then
-    pf_log "SKIPPED (for now): spoolgate-quarantine list, show, release, delete, expire: the package has no $TOOL yet"
+[ -x "$TOOL" ] || pf_fail "the package has no $TOOL"
+sgq() { runuser -u spoolgate -- "$TOOL" --config "$CONF" --next-hop "127.0.0.1:$PF_REINJECT_PORT" "$@"; }
+sgq list > "$W/list.txt" 2>&1 || pf_fail "spoolgate-quarantine list failed: $(cat "$W/list.txt")"
+for tag in a b c; do
+    grep -qF "$(basename "${QFILE[$tag]}")" "$W/list.txt" && grep -qF "eicar-$tag@example.net" "$W/list.txt" ||
+        pf_fail "spoolgate-quarantine list does not show $(basename "${QFILE[$tag]}") (eicar-$tag): $(cat "$W/list.txt")"
+done
+pf_pass "spoolgate-quarantine list: $(tr '\n' '|' < "$W/list.txt")"
+ida=$(basename "${QFILE[a]}") idb=$(basename "${QFILE[b]}")
+sgq show "$ida" > "$W/show.txt" 2>&1 && grep -qF "Message-ID: <${QMSGID[a]}>" "$W/show.txt" &&
+    pf_pass "spoolgate-quarantine show $ida prints the message" ||
+    pf_fail "spoolgate-quarantine show $ida: $(head -5 "$W/show.txt")"
+# release: to the next hop with the stored envelope, past the hook
+if sgq release "$ida" > "$W/release.txt" 2>&1; then
+    pf_pass "spoolgate-quarantine release $ida: $(tr '\n' ' ' < "$W/release.txt")"
 else
-    sgq() { runuser -u spoolgate -- "$TOOL" --config "$CONF" --next-hop "127.0.0.1:$PF_REINJECT_PORT" "$@"; }
-    sgq list > "$W/list.txt" 2>&1 || pf_fail "spoolgate-quarantine list failed: $(cat "$W/list.txt")"
-    for tag in a b c; do
-        grep -qF "$(basename "${QFILE[$tag]}")" "$W/list.txt" && grep -qF "eicar-$tag@example.net" "$W/list.txt" ||
-            pf_fail "spoolgate-quarantine list does not show $(basename "${QFILE[$tag]}") (eicar-$tag): $(cat "$W/list.txt")"
-    done
-    pf_pass "spoolgate-quarantine list: $(tr '\n' '|' < "$W/list.txt")"
-    ida=$(basename "${QFILE[a]}") idb=$(basename "${QFILE[b]}")
-    sgq show "$ida" > "$W/show.txt" 2>&1 && grep -qF "Message-ID: <${QMSGID[a]}>" "$W/show.txt" &&
-        pf_pass "spoolgate-quarantine show $ida prints the message" ||
-        pf_fail "spoolgate-quarantine show $ida: $(head -5 "$W/show.txt")"
-    # release: to the next hop with the stored envelope, past the hook
-    if sgq release "$ida" > "$W/release.txt" 2>&1; then
-        pf_pass "spoolgate-quarantine release $ida: $(tr '\n' ' ' < "$W/release.txt")"
-    else
-        pf_fail "spoolgate-quarantine release $ida failed: $(cat "$W/release.txt")"
-    fi
-    released() { [ -n "$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)" ]; }
-    pf_wait 30 released || pf_fail "the released message did not reach eicar-a@example.net within 30 s"
-    pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the release"
-    sleep 1
-    files=$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)
-    env=${files%%.eml*}.env
-    if [ "$(grep -c . <<< "$files")" = 1 ] && grep -qx 'mail_from: <sender@example.com> .*' "$env" &&
-        [ "$(grep -c '^rcpt_to:' "$env")" = 1 ] && grep -qF 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE' "$files"; then
-        pf_pass "released: delivered once, unscanned, envelope $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
-    else
-        pf_fail "the released message: delivered $(grep -c . <<< "$files") times; first envelope: $(tr '\n' ' ' < "$env" 2>&1)"
-    fi
-    sgq delete "$idb" > "$W/delete.txt" 2>&1 && [ ! -e "$QDIR/$idb" ] &&
-        pf_pass "spoolgate-quarantine delete $idb: gone" ||
-        pf_fail "spoolgate-quarantine delete $idb: $(cat "$W/delete.txt"); still there: $(ls "$QDIR")"
-    sgq expire 0 > "$W/expire.txt" 2>&1 && [ -z "$(find "$QDIR" -mindepth 1)" ] &&
-        pf_pass "spoolgate-quarantine expire 0: $QDIR is empty" ||
-        pf_fail "spoolgate-quarantine expire 0: $(cat "$W/expire.txt"); left: $(ls "$QDIR")"
+    pf_fail "spoolgate-quarantine release $ida failed: $(cat "$W/release.txt")"
 fi
+released() { [ -n "$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)" ]; }
+pf_wait 30 released || pf_fail "the released message did not reach eicar-a@example.net within 30 s"
+pf_wait 30 pf_queue_empty || pf_fail "Postfix's queue is not empty 30 s after the release"
+sleep 1
+files=$(pf_sink_files_to "${QMSGID[a]}" eicar-a@example.net)
+env=${files%%.eml*}.env
+if [ "$(grep -c . <<< "$files")" = 1 ] && grep -qx 'mail_from: <sender@example.com> .*' "$env" &&
+    [ "$(grep -c '^rcpt_to:' "$env")" = 1 ] && grep -qF 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE' "$files"; then
+    pf_pass "released: delivered once, unscanned, envelope $(grep -E '^(mail_from|rcpt_to):' "$env" | tr '\n' ' ')"
+else
+    pf_fail "the released message: delivered $(grep -c . <<< "$files") times; first envelope: $(tr '\n' ' ' < "$env" 2>&1)"
+fi
+sgq delete "$idb" > "$W/delete.txt" 2>&1 && [ ! -e "$QDIR/$idb" ] &&
+    pf_pass "spoolgate-quarantine delete $idb: gone" ||
+    pf_fail "spoolgate-quarantine delete $idb: $(cat "$W/delete.txt"); still there: $(ls "$QDIR")"
+sgq expire 0 > "$W/expire.txt" 2>&1 && [ -z "$(find "$QDIR" -mindepth 1)" ] &&
+    pf_pass "spoolgate-quarantine expire 0: $QDIR is empty" ||
+    pf_fail "spoolgate-quarantine expire 0: $(cat "$W/expire.txt"); left: $(ls "$QDIR")"
 
 # ---- log rotation, as /etc/logrotate.d/spoolgate says ----
 # (once no spoolgate runs: one still running would end its lines in the

@@ -148,7 +148,7 @@ scenario_deliver() {
     n=$(pf_maillog_count "postfix/cleanup\\[[0-9]+\\]: [0-9A-Za-z]+: message-id=<$msgid>")
     [ "$n" = 2 ] && pf_pass "queued twice, as the simple filter does: by the port-25 smtpd ($QID) and the reinjection smtpd ($qid2)" ||
         pf_fail "the maillog shows the message queued $n times, want 2"
-    check_sglog "$rcpt" "*]: NOQUEUE: from=<sender@example.com>, to=<$rcpt>, nrcpt=1, size=*, verdict=accept, hook=0, *relay=*:$PF_REINJECT_PORT, reply=(250 *queued as ${qid2:-?})"
+    check_sglog "$rcpt" "*]: $QID: from=<sender@example.com>, to=<$rcpt>, nrcpt=1, size=*, verdict=accept, hook=0, *relay=*:$PF_REINJECT_PORT, reply=(250 *queued as ${qid2:-?})"
     pf_finish
 }
 
@@ -170,7 +170,7 @@ scenario_reject() {
         pf_fail "the bounce's dsn is not 5.7.1: $(grep -E "$(pipe_line_re "$QID")" "$PF_DIR/maillog" | grep -oE 'dsn=[^,]*')"
     fi
     pf_expect_bounce "$msgid" "virus found: Eicar-Test-Signature" reject@example.net
-    check_sglog reject@example.net "*]: NOQUEUE: from=<sender@example.com>, to=<reject@example.net>, nrcpt=1, *verdict=reject, hook=65, *relay=none, reply=(*virus found: Eicar-Test-Signature)"
+    check_sglog reject@example.net "*]: $QID: from=<sender@example.com>, to=<reject@example.net>, nrcpt=1, *verdict=reject, hook=65, *relay=none, reply=(*virus found: Eicar-Test-Signature)"
     # the bounce is Postfix's own: it does not go through the filter
     if grep -qF "from=<>" "$SGLOG"; then
         pf_fail "the bounce went through the filter: $(grep -F "from=<>" "$SGLOG")"
@@ -186,10 +186,10 @@ scenario_defer() {
     check_kept_deferred "$msgid" '4\.7\.1' "scanner temporarily unavailable"
     local line
     line=$(sglog_for defer@example.net | head -1)
-    if [[ "$line" == *"]: NOQUEUE: from=<sender@example.com>, to=<defer@example.net>, nrcpt=1, "*"verdict=defer, hook=75, "*"relay=none, reply=("*"scanner temporarily unavailable)" ]]; then
+    if [[ "$line" == *"]: $QID: from=<sender@example.com>, to=<defer@example.net>, nrcpt=1, "*"verdict=defer, hook=75, "*"relay=none, reply=("*"scanner temporarily unavailable)" ]]; then
         pf_pass "spoolgate logged (once per try): $line"
     else
-        pf_fail "no spoolgate line 'NOQUEUE: ... to=<defer@example.net>, ... verdict=defer, hook=75, ... relay=none, reply=(... scanner temporarily unavailable)'; got: ${line:-nothing}"
+        pf_fail "no spoolgate line '$QID: ... to=<defer@example.net>, ... verdict=defer, hook=75, ... relay=none, reply=(... scanner temporarily unavailable)'; got: ${line:-nothing}"
     fi
     pf_finish
 }
@@ -203,10 +203,10 @@ scenario_crash() {
     check_kept_deferred "$msgid" '4\.7\.1' "hook killed by signal 11"
     local line
     line=$(sglog_for crash@example.net | head -1)
-    if [[ "$line" == *"]: NOQUEUE: from=<sender@example.com>, to=<crash@example.net>, nrcpt=1, "*"verdict=defer, hook=SIGSEGV, "*"relay=none, reply=("* ]]; then
+    if [[ "$line" == *"]: $QID: from=<sender@example.com>, to=<crash@example.net>, nrcpt=1, "*"verdict=defer, hook=SIGSEGV, "*"relay=none, reply=("* ]]; then
         pf_pass "spoolgate logged (once per try): $line"
     else
-        pf_fail "no spoolgate line 'NOQUEUE: ... to=<crash@example.net>, ... verdict=defer, hook=SIGSEGV, ... relay=none, ...'; got: ${line:-nothing}"
+        pf_fail "no spoolgate line '$QID: ... to=<crash@example.net>, ... verdict=defer, hook=SIGSEGV, ... relay=none, ...'; got: ${line:-nothing}"
     fi
     pf_finish
 }
@@ -233,10 +233,10 @@ scenario_next_hop_down() {
     check_kept_deferred "$msgid" '4\.[0-9]{1,3}\.[0-9]{1,3}' "next hop 127\\.0\\.0\\.1:$PF_REINJECT_PORT unavailable"
     local line
     line=$(sglog_for down@example.net | head -1)
-    if [[ "$line" == *"]: NOQUEUE: from=<sender@example.com>, to=<down@example.net>, nrcpt=1, "*"verdict="*", relay=none, reply=(4"* ]]; then
+    if [[ "$line" == *"]: $QID: from=<sender@example.com>, to=<down@example.net>, nrcpt=1, "*"verdict="*", relay=none, reply=(4"* ]]; then
         pf_pass "spoolgate logged (once per try): $line"
     else
-        pf_fail "no spoolgate line 'NOQUEUE: ... to=<down@example.net>, ..., relay=none, reply=(4...)'; got: ${line:-nothing}"
+        pf_fail "no spoolgate line '$QID: ... to=<down@example.net>, ..., relay=none, reply=(4...)'; got: ${line:-nothing}"
     fi
     # the next hop comes back: the next try delivers the message, once
     cp "$W/master.cf.full" "$PF_DIR/etc/master.cf"
@@ -286,7 +286,7 @@ scenario_null_sender() {
     else
         pf_fail "no pipe delivery of $QID with status=sent in the maillog"
     fi
-    check_sglog "$rcpt" "*]: NOQUEUE: from=<>, to=<$rcpt>, nrcpt=1, *verdict=accept, hook=0, *reply=(250 *"
+    check_sglog "$rcpt" "*]: $QID: from=<>, to=<$rcpt>, nrcpt=1, *verdict=accept, hook=0, *reply=(250 *"
     pf_finish
 }
 
