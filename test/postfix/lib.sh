@@ -325,7 +325,7 @@ pf_add_example() {
     local argv pipe_argv
     local prog="/usr/bin/spoolgate --config /etc/spoolgate/spoolgate.conf"
     argv=$(pf_sed_escape "$bin$words")
-    pipe_argv=$(pf_sed_escape "$bin$words --pipe 127.0.0.1 $np -f")
+    pipe_argv=$(pf_sed_escape "$bin$words --pipe 127.0.0.1 $np --queue-id")
     # the example's own port-25 smtpd replaces the base configuration's
     if grep -qE '^smtp[[:space:]]+inet[[:space:]]' "$ex/master.cf"; then
         sed -i -e "/^127\\.0\\.0\\.1:${sp}[[:space:]].*[[:space:]]smtpd\$/d" "$PF_DIR/etc/master.cf"
@@ -346,7 +346,7 @@ pf_add_example() {
             -e "s#^127\\.0\\.0\\.1:10026\\([[:space:]]\\)#127.0.0.1:$rp\\1#" \
             -e "s#\\([[:space:]]\\)-o smtpd_proxy_filter=127\\.0\\.0\\.1:10025\\([[:space:]]*\\)\$#\\1-o smtpd_proxy_filter=127.0.0.1:$fp\\2#" \
             -e "s#\\([[:space:]]\\)user=spoolgate\\([[:space:]]\\)#\\1user=$PF_FILTER_USER\\2#" \
-            -e "s#\\([[:space:]]\\)argv=$prog --pipe -f\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
+            -e "s#\\([[:space:]]\\)argv=$prog --pipe --queue-id\\([[:space:]]\\)#\\1argv=$pipe_argv\\2#" \
             -e "s#\\([[:space:]]\\)argv=$prog\\([[:space:]]\\)#\\1argv=$argv\\2#" \
             -e "s#\\([[:space:]]\\)localhost 10026\\([[:space:]]*\\)\$#\\1localhost $np\\2#" \
             "$ex/master.cf" |
@@ -389,8 +389,8 @@ pf_add_example() {
             pf_expect "'filter unix ... pipe' transport" '^filter[[:space:]]+unix[[:space:]].*[[:space:]]pipe$' "$live_master"
             pf_expect "'flags=Rq user=spoolgate null_sender=' line" \
                 "^[[:space:]]+flags=Rq user=$PF_FILTER_USER null_sender=[[:space:]]*\$" "$live_master"
-            grep -qF "argv=$bin$words --pipe 127.0.0.1 $np -f \${sender} -- \${recipient}" <<< "$live_master" ||
-                { pf_log "examples/$placement: no 'argv=$prog --pipe -f \${sender} -- \${recipient}' to adapt"; bad=1; }
+            grep -qF "argv=$bin$words --pipe 127.0.0.1 $np --queue-id \${queue_id} -f \${sender} -- \${recipient}" <<< "$live_master" ||
+                { pf_log "examples/$placement: no 'argv=$prog --pipe --queue-id \${queue_id} -f \${sender} -- \${recipient}' to adapt"; bad=1; }
             ;;
         *) pf_die "pf_add_example: unknown placement $placement" ;;
     esac
@@ -447,7 +447,7 @@ pf_apply_recipe() {
     case "$placement" in
         after-queue) subs+=("[127.0.0.1]:10025" "[127.0.0.1]:$PF_FILTER_PORT") ;;
         before-queue) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/") ;;
-        simple) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/" " --pipe -f " " --pipe 127.0.0.1 $np -f ") ;;
+        simple) subs+=("smtp/inet/" "127.0.0.1:$PF_SMTP_PORT/inet/" " --pipe --queue-id " " --pipe 127.0.0.1 $np --queue-id ") ;;
         *) pf_die "pf_apply_recipe: unknown placement $placement" ;;
     esac
     case "$placement" in
