@@ -49,7 +49,9 @@
 # Knobs: AMAVIS_PATHS, AMAVIS_MSGS (300), AMAVIS_REPS (3), AMAVIS_CONC (2),
 # AMAVIS_SESSIONS (client sessions, 2), AMAVIS_KILL (6.31), AMAVIS_WARMUP
 # (messages per path before measuring, 12), AMAVIS_WAIT (900 s: the longest
-# a run may take), AMAVIS_SETTLE (3 s between runs), AMAVIS_SEED (14).
+# a run may take), AMAVIS_SETTLE (3 s between runs), AMAVIS_SEED (14),
+# AMAVIS_LOG_LEVEL (amavisd's $log_level, 2; below 2 there are no TIMING
+# lines, and only the CPU-based split of amavisd's time is given).
 # --quick: 60 messages, one repetition. Needs root, postfix, amavisd-new,
 # clamav-daemon, spamassassin + spamd, rspamd, gcc, python3; the machine
 # otherwise idle. Takes about 5 minutes per 1000 messages through the
@@ -76,6 +78,7 @@ AMAVIS_WARMUP=${AMAVIS_WARMUP:-12}
 AMAVIS_WAIT=${AMAVIS_WAIT:-900}
 AMAVIS_SETTLE=${AMAVIS_SETTLE:-3}
 AMAVIS_SEED=${AMAVIS_SEED:-14}
+AMAVIS_LOG_LEVEL=${AMAVIS_LOG_LEVEL:-2}
 AMAVISD=${AMAVISD:-/usr/sbin/amavisd}
 MB="$BENCH_PYTHON $BENCH_HOME/mailbench.py"
 HOOKDIR=
@@ -198,7 +201,7 @@ use strict;
 \$myhostname = 'amavis.bench.localdomain';
 \$DO_SYSLOG = 0;
 \$LOGFILE = '$a/log/amavis.log';
-\$log_level = 2;             # for the TIMING lines
+\$log_level = $AMAVIS_LOG_LEVEL;             # 2: for the TIMING lines
 \$forward_method = 'smtp:[127.0.0.1]:$PF_REINJECT_PORT';
 \$notify_method = \$forward_method;
 @local_domains_maps = (1);  # X-Spam-* fields are added for local recipients only
@@ -661,7 +664,7 @@ report() {
     bench_header "Against amavisd-new with the same scanners (bench/amavis.sh)" "$@"
     echo "- Postfix $(postconf -dh mail_version), amavisd-new $($AMAVISD -V 2> /dev/null | head -1 | awk '{ print $1 }' | sed 's/amavis-//'), ClamAV $(clamd --version 2> /dev/null | sed 's#/.*##;s/ClamAV //'), SpamAssassin $(spamassassin --version 2> /dev/null | awk '/version/ { print $3; exit }'), rspamd $(rspamd --version 2> /dev/null | grep -o '[0-9][0-9.]*' | head -1)"
     echo "- corpus: $AMAVIS_MSGS messages ($CORPUS_text text ham, $CORPUS_multipart multipart ham with attachments, $CORPUS_gtube GTUBE, $CORPUS_eicar EICAR; $(du -sk "$W/corpus" | cut -f1) kB), seed $AMAVIS_SEED; submitted over $AMAVIS_SESSIONS SMTP sessions to the path's smtpd; a run ends when the filter has answered every message and the sink has every delivered one"
-    echo "- concurrency $AMAVIS_CONC on every path: the filter transport's and spawn(8)'s process limits, amavisd \$max_servers; spamd --max-children 2, rspamd one worker; kill level $AMAVIS_KILL (rspamd: its reject action)"
+    echo "- concurrency $AMAVIS_CONC on every path: the filter transport's and spawn(8)'s process limits, amavisd \$max_servers; spamd --max-children 2, rspamd one worker; kill level $AMAVIS_KILL (rspamd: its reject action); amavisd \$log_level $AMAVIS_LOG_LEVEL, its other settings its defaults (\$max_requests 20) but for the policy"
     echo "- $AMAVIS_REPS repetitions, the paths in rotating order, $AMAVIS_WARMUP warm-up messages per path first; measuring took ${MEASURE_SECONDS}s; load average at the end: $LOAD_END"
     echo "- CPU: cgroup v2 cpu.stat per process group, per message (median of the runs). Scanners: the daemons' groups (clamd, spamd, rspamd) and, for amavisd, the CPU time of SpamAssassin's parse and check in its processes (clock_gettime around them, from its config file); framework: amavisd's group less that (and, as TIMING puts it, less its \"SA ...\" sections, wall clock: framework by TIMING), or spoolgate with its hooks and their children; Postfix: every Postfix process (spawn(8) included). Others: the machine's busy time (/proc/stat) less all groups of this run, i.e. other users of the machine. Ceiling: $(nproc) cores' worth of ms / (scanners + framework + Postfix): the msgs/s this path would reach with the cores to itself"
     echo "- memory: peak over the run of the summed Rss / Pss (/proc/PID/smaps_rollup, sampled every second) of the filter path's processes: amavisd's, or spoolgate's with its hooks and its spawn(8) service, plus the scanner daemons it uses (the largest of the runs)"
