@@ -2,13 +2,14 @@
  *
  *   peakrss COMMAND [ARG...]
  *
- * Forks, runs COMMAND (stdin, stdout and stderr inherited), waits for it
- * and prints "KB STATUS": its peak resident set size from wait4(2)'s
+ * Forks, runs COMMAND (stdin inherited, stdout and stderr /dev/null),
+ * waits for it and prints "KB STATUS": its peak resident set size from wait4(2)'s
  * ru_maxrss and its exit status (128 + N for signal N). Built statically,
  * so that what the child had before its exec (this small program's memory)
  * does not hide the command's own peak, as a fork of a Python or shell
  * process would.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -26,6 +27,11 @@ int main(int argc, char **argv)
     if (pid < 0)
         return 71;
     if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
         execvp(argv[1], argv + 1);
         _exit(127);
     }
