@@ -56,6 +56,7 @@
 # clamav-daemon, spamassassin + spamd, rspamd, gcc, python3; the machine
 # otherwise idle. Takes about 5 minutes per 1000 messages through the
 # SpamAssassin paths (3 paths x 300 x 3: about 15 minutes).
+# shellcheck disable=SC2034,SC2154  # variables set through eval and the sourced result files
 set -u
 : "${BENCH_LIFETIME:=7200}"
 . "$(dirname "$0")/common.sh"
