@@ -709,6 +709,7 @@ report() {
             (
                 # shellcheck disable=SC1090
                 unset sa_ms sa_cpu_ms av_wait_ms
+                # shellcheck disable=SC1090
                 . "$f"
                 local sgc=-
                 [ "$p" = amavis ] || sgc=$cpu_fw
