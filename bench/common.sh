@@ -184,7 +184,7 @@ bench_header() {
 
 bench_command_line() {   # the environment knobs set, then the script and its arguments
     local v out=""
-    for v in $(compgen -v | grep -E '^(BENCH_|E2E_|MEM_|CG_|STARTUP_|SPOOLGATE)' | sort); do
+    for v in $(compgen -v | grep -E '^(BENCH_|E2E_|MEM_|CG_|STARTUP_|AMAVIS_|SPOOLGATE)' | sort); do
         case "$v" in
             BENCH_HOME|BENCH_REPO|BENCH_NAME|BENCH_PIDS|BENCH_LAST_PID|BENCH_WITH_POSTFIX|BENCH_PYTHON|BENCH_USER|BENCH_LIFETIME) continue ;;
         esac
