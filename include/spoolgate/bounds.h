@@ -59,6 +59,13 @@ inline constexpr std::size_t kMaxAddHeader = 8 * 1024;
 /// for the hook or for message data (Postfix's smtpd drops idle clients after
 /// 10 s under stress).
 inline constexpr std::chrono::milliseconds kKeepAliveInterval{4000};
+/// Cut-through: a message is streamed to the next hop once this much of it
+/// has come (smaller ones leave in one write with the final dot).
+inline constexpr std::size_t kCutThroughThreshold = 256 * 1024;
+/// Cut-through only when the hooks cannot take longer than this: inside
+/// DATA no NOOP can keep the next hop waiting (Postfix's smtpd under stress
+/// drops a silent client after 10 s).
+inline constexpr std::chrono::milliseconds kCutThroughMaxHookTime{10'000};
 /// How long QUIT waits for the next hop's 221 before spoolgate just closes.
 inline constexpr std::chrono::milliseconds kQuitWait{2000};
 

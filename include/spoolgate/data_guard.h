@@ -34,6 +34,8 @@ class DataGuard : public LineSink {
   void crlf_lines(std::string_view lines) override;
   /// The end of data: the last size check, then the spools' end.
   void finish();
+  /// Cut-through: what the wire spool holds so far into its file.
+  void sync_wire();
 
   bool too_big() const { return too_big_; }
   /// The spool error, if any.

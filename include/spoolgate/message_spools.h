@@ -42,6 +42,9 @@ class MessageSpools : public LineSink {
   void finish();
 
   const Spool& wire() const { return wire_; }
+  /// Put what the wire form holds so far into its file (fd() then has it
+  /// all: cut-through sends it on while more comes).
+  void sync_wire() { wire_.finish(); }
   /// The hook's form; only when constructed `for_hook`.
   const Spool& for_hook() const { return *lf_; }
 

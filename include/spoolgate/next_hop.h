@@ -20,8 +20,9 @@
 //   class 2, 4 or 5.
 //
 //   NextHop never sends the final "." on its own, from a destructor or on an
-//   error path: only data() does, and only when its caller has a verdict of
-//   accept. So no exception can get a partial message accepted (SPEC).
+//   error path: only data() and end_data() do, and only when the caller has
+//   a verdict of accept. So no exception can get a partial message accepted
+//   (SPEC).
 //
 // DIAGNOSTICS
 //   IoError (peer next_hop) for EOF, timeouts and socket errors;
@@ -118,6 +119,19 @@ class NextHop {
   Delivery data(const OutgoingMessage& message);
   /// A whole transaction (see above).
   Delivery deliver(const Envelope& env, const OutgoingMessage& message);
+
+  /// Cut-through, data() in steps: DATA (Stage::data: refused; else 354),
+  /// then the message in pieces as it arrives (wire form, no final "."),
+  /// then either end_data() (the final "." and its reply, checked) or
+  /// abort() (the connection closed, no "."): a message the verdict does
+  /// not accept is never completed downstream.
+  Delivery begin_data();
+  void stream(std::string_view wire);
+  void stream(const Spool& spool, std::uint64_t offset, std::uint64_t n);
+  Delivery end_data();
+  void abort() noexcept;
+  /// Whether the connection is there (not closed by quit() or abort()).
+  bool is_open() const { return stream_ != nullptr; }
   /// Send QUIT and close, without waiting for the 221; never throws.
   void quit() noexcept;
 
@@ -129,6 +143,7 @@ class NextHop {
   std::unique_ptr<SmtpStream> stream_;
   NextHopFeatures features_;
   std::string relay_;
+  bool in_data_ = false;  ///< between a 354 and the final "." (quit() then aborts)
 };
 
 }  // namespace spoolgate

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@
 #include "spoolgate/xforward.h"
 
 namespace spoolgate {
+
+class CutThrough;
 
 class ServerSession {
  public:
@@ -113,8 +116,10 @@ class ServerSession {
   void proceed_help(const Command& c);
 
   void receive_message();
-  void act(const Envelope& env, const MessageSpools& received, FilterResult& f);
-  void deliver(const OutgoingMessage& message, Outcome& outcome);
+  bool cut_through_allowed() const;
+  void act(const Envelope& env, const MessageSpools& received, FilterResult& f, CutThrough& cut);
+  void deliver(const std::function<Delivery()>& send, Outcome& outcome);
+  void reopen_next_hop();
   void keep_next_hop_alive_or_throw();
   bool keep_next_hop_alive();
   bool client_gone();

@@ -89,9 +89,11 @@ class SmtpStream {
   /// After DATA: what follows, through `decoder` into `sink`, up to the end
   /// of data (what comes after it stays buffered). While the peer is silent,
   /// `on_idle` runs every `idle` (to keep the other peer alive); the timeout
-  /// still bounds the silence. Throws IoError: EOF before the end, timeout.
+  /// still bounds the silence. `on_data`, if given, runs after each piece
+  /// that was decoded (cut-through passes it on). Throws IoError: EOF
+  /// before the end, timeout.
   void read_data(DataDecoder& decoder, LineSink& sink, std::chrono::milliseconds idle,
-                 const std::function<void()>& on_idle);
+                 const std::function<void()>& on_idle, const std::function<void()>& on_data = {});
   /// Without waiting: read what is there, and tell whether the peer has
   /// closed its side (EOF or a reset).
   bool peer_closed_now();

@@ -32,6 +32,10 @@ void DataGuard::crlf_lines(std::string_view lines) {
   guard([&] { spools_.crlf_lines(lines); });
 }
 
+void DataGuard::sync_wire() {
+  guard([&] { spools_.sync_wire(); });
+}
+
 void DataGuard::finish() {
   guard([&] { spools_.finish(); });
 }

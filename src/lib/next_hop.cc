@@ -24,6 +24,9 @@ void NextHop::connect() {
 
 // open - connect, 220, EHLO (or HELO), extensions
 void NextHop::open() {
+  stream_.reset();
+  features_ = {};
+  in_data_ = false;
   connect();
   stream_ = std::make_unique<SmtpStream>(sock_.get(), sock_.get(), config_.timeout, Peer::next_hop);
   Reply greeting = read_reply();
@@ -104,13 +107,8 @@ std::string Delivery::what() const {
 
 // data - the only place that sends the final "."
 Delivery NextHop::data(const OutgoingMessage& m) {
-  Delivery d;
-  d.stage = Delivery::Stage::data;
-  Reply r = command("DATA");
-  if (r.code != 354) {  // a refusal is an answer; a 2xx here is a broken next hop
-    d.reply = checked(r, "DATA", false);
-    return d;
-  }
+  Delivery d = begin_data();
+  if (d.stage == Delivery::Stage::data) return d;
   log::debug("next hop > (message: {} octets of header fields, {} octets)", m.prefix.size(), m.body.size());
   stream_->write(m.prefix);
   if (std::optional<std::string_view> small = m.body.in_memory()) {
@@ -118,11 +116,48 @@ Delivery NextHop::data(const OutgoingMessage& m) {
   } else {
     stream_->send_file(m.body.fd(), 0, m.body.size());
   }
+  return end_data();
+}
+
+// begin_data - DATA and its reply: Stage::end_of_data means 354, go on
+Delivery NextHop::begin_data() {
+  Delivery d;
+  d.stage = Delivery::Stage::data;
+  Reply r = command("DATA");
+  if (r.code != 354) {  // a refusal is an answer; a 2xx here is a broken next hop
+    d.reply = checked(r, "DATA", false);
+    return d;
+  }
+  d.stage = Delivery::Stage::end_of_data;
+  d.reply = r;
+  in_data_ = true;
+  return d;
+}
+
+void NextHop::stream(std::string_view wire) { stream_->write(wire); }
+
+void NextHop::stream(const Spool& spool, std::uint64_t offset, std::uint64_t n) {
+  stream_->send_file(spool.fd(), static_cast<off_t>(offset), n);
+}
+
+// end_data - the final "." and the reply to it; with data(), the only place
+// that ever sends it
+Delivery NextHop::end_data() {
   stream_->write(".\r\n");
   stream_->flush();
+  in_data_ = false;
+  Delivery d;
   d.stage = Delivery::Stage::end_of_data;
   d.reply = checked(read_reply(), "end of data");
   return d;
+}
+
+// abort - inside DATA the only way to drop a message is to drop the
+// connection: no QUIT (it would be message text), no final "."
+void NextHop::abort() noexcept {
+  in_data_ = false;
+  stream_.reset();
+  sock_.reset();
 }
 
 // mail_command - MAIL FROM with the parameters the message needs and the
@@ -169,11 +204,12 @@ Delivery NextHop::deliver(const Envelope& env, const OutgoingMessage& m) {
   return data(m);
 }
 
-// quit - QUIT and close at once: the 221 tells us nothing we need, and
+// quit - QUIT and close at once (inside DATA: abort()): the 221 tells us nothing we need, and
 // waiting for it would keep this process (and its spawn(8) slot) a round
 // trip longer
 void NextHop::quit() noexcept {
   if (!stream_) return;
+  if (in_data_) return abort();  // "QUIT" would be message text
   try {
     stream_->set_timeout(std::min(config_.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kQuitWait)));
     send("QUIT");

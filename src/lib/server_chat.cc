@@ -51,6 +51,7 @@ void ServerSession::junk() {
 // forward - queue a command for the next hop; its reply is read later,
 // together with the replies to the rest of the client's pipelined group
 void ServerSession::forward(std::string_view line, ReplyQueue::OnReply on_reply) {
+  if (!next_hop_.is_open()) reopen_next_hop();
   next_hop_.send(line);
   replies_.expect(std::move(on_reply));
   if (!next_hop_.features().pipelining || replies_.awaiting() >= kMaxPipelinedCommands) resolve_pending();
@@ -98,9 +99,25 @@ void ServerSession::abort_next_hop_transaction() {
   });
 }
 
+// reopen_next_hop - a new connection after a cut-through was dropped
+// inside DATA (server_data.cc); failing, the session ends as when the next
+// hop is lost
+void ServerSession::reopen_next_hop() {
+  log::debug("next hop: reconnecting after an aborted cut-through");
+  try {
+    next_hop_.open();
+  } catch (const IoError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw IoError(IoError::Kind::eof, Peer::next_hop, 0, fmt::format("reconnecting to the next hop: {}", e.what()));
+  }
+  last_next_hop_io_ = Deadline::Clock::now();
+}
+
 // keep_next_hop_alive - a NOOP when the next hop has been idle a while, so
 // that it keeps the transaction while the client sends or the hook runs
 bool ServerSession::keep_next_hop_alive() {
+  if (!next_hop_.is_open()) return true;  // closed after a cut-through: nothing to keep
   if (Deadline::Clock::now() - last_next_hop_io_ < kKeepAliveInterval) return true;
   try {
     Reply r = next_hop_.command("NOOP");

@@ -4,11 +4,17 @@
 // and the size limit), filter_message() (hook, verdict, quarantine), then
 // the verdict carried out: an accept is forwarded with NextHop::data() and
 // the next hop's reply relayed; anything else is answered here and the next
-// hop's transaction aborted, so that it never sees a final ".". Part of
-// ServerSession (server_session.h).
+// hop's transaction aborted, so that it never sees a final ".".
+//
+// A large message may be cut through (cut_through.h): streamed to the next
+// hop while it arrives, the "." held until the verdict. Then anything but
+// an accept closes the next-hop connection inside DATA, and the next
+// command for the next hop opens a new one. Part of ServerSession
+// (server_session.h).
 #include <fmt/core.h>
 
 #include "spoolgate/bounds.h"
+#include "spoolgate/cut_through.h"
 #include "spoolgate/data_guard.h"
 #include "spoolgate/log.h"
 #include "spoolgate/sysexits.h"
@@ -35,7 +41,13 @@ void ServerSession::receive_message() {
   MessageSpools spools(opts_.filter.limits.spool, !opts_.filter.hooks.empty());
   DataDecoder decoder(DataDecoder::Mode::smtp_data, line_crlf_);
   DataGuard sink(spools, decoder, size_limit());
-  client_.read_data(decoder, sink, kKeepAliveInterval, [this] { keep_next_hop_alive_or_throw(); });
+  CutThrough cut(next_hop_, sink, spools, opts_.filter.add_header_wire, cut_through_allowed());
+  client_.read_data(
+      decoder, sink, kKeepAliveInterval,
+      [this, &cut] {
+        if (!cut.started()) keep_next_hop_alive_or_throw();  // inside DATA: the stream is its keepalive
+      },
+      [&cut] { cut.advance(); });
   env.size = decoder.size();
   sink.finish();
 
@@ -50,17 +62,32 @@ void ServerSession::receive_message() {
                                     "cannot spool message: " + sink.error()});
     f.abandoned = client_gone();
   } else {
-    FilterCallbacks callbacks{[this] { return keep_next_hop_alive(); }, [this] { return !client_gone(); }};
+    FilterCallbacks callbacks{[this, &cut] { return cut.started() || keep_next_hop_alive(); },
+                              [this] { return !client_gone(); }};
     f = filter_message(opts_.filter, env, spools, callbacks);
   }
-  act(env, spools, f);
+  act(env, spools, f, cut);
+}
+
+// cut_through_allowed - whether this message may be streamed before its
+// verdict: the hooks only judge (no field added, nothing rewritten: what
+// was streamed is what is forwarded) and cannot run past
+// kCutThroughMaxHookTime, since inside DATA no NOOP keeps the next hop
+// waiting
+bool ServerSession::cut_through_allowed() const {
+  if (!tx_.next_hop_open) return false;
+  const FilterConfig& filter = opts_.filter;
+  for (const HookSpec& hook : filter.hooks)
+    if (hook.output != HookOutput::check) return false;
+  return filter.hooks.empty() || filter.limits.timeout <= kCutThroughMaxHookTime;
 }
 
 // act - the verdict carried out: forwarded, or answered and the next hop's
 // transaction aborted; one log line either way
-void ServerSession::act(const Envelope& env, const MessageSpools& received, FilterResult& f) {
+void ServerSession::act(const Envelope& env, const MessageSpools& received, FilterResult& f, CutThrough& cut) {
   Outcome outcome{f.decision.verdict, f.hook_field(), {}, {}, f.decision.reason};
   if (f.abandoned) {  // and nothing it sent after the message is answered either
+    if (cut.started()) next_hop_.abort();
     outcome.reply = "client disconnected before the verdict";
     log_message(env, outcome);
     throw End{kExOk};
@@ -73,24 +100,35 @@ void ServerSession::act(const Envelope& env, const MessageSpools& received, Filt
     throw End{kExTempFail};
   }
   if (f.decision.verdict == Verdict::accept) {
-    deliver(f.outgoing(received), outcome);
+    OutgoingMessage message = f.outgoing(received);
+    if (cut.started())
+      deliver([&] { return cut.complete(message); }, outcome);
+    else if (cut.refused())
+      deliver([&] { return *cut.refused(); }, outcome);
+    else
+      deliver([&] { return next_hop_.data(message); }, outcome);
   } else {
     outcome.reply = f.decision.reply.summary();
     write_client(f.decision.reply.render());
-    abort_next_hop_transaction();
+    if (cut.started()) {
+      next_hop_.abort();  // no "." downstream; the next transaction reconnects
+      tx_.next_hop_open = false;
+    } else {
+      abort_next_hop_transaction();
+    }
   }
   log_message(env, outcome);
   new_session_state();
   if (state_ == State::closing) throw End{kExTempFail};
 }
 
-// deliver - DATA, the message, ".", and the next hop's reply relayed. If the
-// next hop fails on the way, the session ends (run()); the message still
-// gets its log line
-void ServerSession::deliver(const OutgoingMessage& message, Outcome& outcome) {
+// deliver - `send` delivers (DATA, the message, "."; or the rest of a
+// cut-through), and the next hop's reply is relayed. If the next hop fails
+// on the way, the session ends (run()); the message still gets its log line
+void ServerSession::deliver(const std::function<Delivery()>& send, Outcome& outcome) {
   Delivery d;
   try {
-    d = next_hop_.data(message);
+    d = send();
   } catch (const IoError& e) {
     if (e.peer != Peer::next_hop) throw;
     outcome.relay = next_hop_.relay();

@@ -97,11 +97,12 @@ SmtpStream::Fill SmtpStream::fill_for(std::chrono::milliseconds wait) {
 // read_data - the DATA loop: decode what is buffered, then wait for more,
 // keeping the other peer alive while this one is silent
 void SmtpStream::read_data(DataDecoder& decoder, LineSink& sink, std::chrono::milliseconds idle,
-                           const std::function<void()>& on_idle) {
+                           const std::function<void()>& on_idle, const std::function<void()>& on_data) {
   Deadline silence = Deadline::after(timeout_);
   for (;;) {
     consume(decoder.feed(buffered(), eof_, sink));
     if (decoder.done()) return;
+    if (on_data) on_data();
     if (eof_) fail(IoError::Kind::eof, 0, "receiving message data");
     for (;;) {
       if (fill_for(idle) != Fill::idle) break;
