@@ -25,6 +25,12 @@
 #             takes 10 s): the client gets a 4xx, and the message is not
 #             delivered afterwards (spoolgate finds the connection gone and
 #             says "client disconnected before the verdict")
+#   cut-through  600 KiB messages, streamed to the reinjection smtpd while
+#             they arrive (--hook-timeout 10, a check-mode hook): one the
+#             hook rejects gets 550 and is never queued (the reinjection
+#             smtpd logs "lost connection after DATA": it saw the stream
+#             and no final "."); one it accepts is delivered once, byte for
+#             byte
 #
 # Exit: 0 pass, 1 fail, 77 skip (not root, or no postfix). On failure it
 # prints what failed, then Postfix's log, spoolgate's log and the queue.
@@ -33,7 +39,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/postfix/lib.sh
 . "$HERE/lib.sh"
-pf_test_args before-queue "deliver reject defer xforward proxy-timeout" "$@"
+pf_test_args before-queue "deliver reject defer xforward proxy-timeout cut-through" "$@"
 
 # setup HOOK-WORDS [SPOOLGATE-OPTION...]: the instance, examples/before-queue
 # with spoolgate running the hook (test/hooks/ + HOOK-WORDS)
@@ -173,6 +179,39 @@ scenario_defer() {
     send_expect 1 "something broke" '451 4\.7\.1 something broke' defer3
     sleep 3
     nothing_kept "the client keeps the message and tries again"
+    pf_finish
+}
+
+scenario_cut_through() {
+    setup from-subject --hook-timeout=10
+    local rejected="bq-cut-reject.$$.$RANDOM@test.example.com" msgid
+    $MSG make "$W/rejected.eml" "$rejected" "[hook 65] virus found: Eicar-Test-Signature" 600
+    pf_submit sender@example.com reject@example.net "$W/rejected.eml" BODY=8BITMIME
+    if [ "$PF_SUBMIT_STATUS" != 0 ] && [ "$PF_REPLY" = "550 5.7.1 virus found: Eicar-Test-Signature" ]; then
+        pf_pass "a 600 KiB message the hook rejects: the client got '$PF_REPLY'"
+    else
+        pf_fail "a 600 KiB message the hook rejects: the client got '$PF_REPLY'"
+    fi
+    if pf_maillog_has 'smtpd\[[0-9]+\]: lost connection after DATA'; then
+        pf_pass "it was streamed, and cut off: $(grep -oE 'lost connection after DATA.*' "$PF_DIR/maillog" | head -1)"
+    else
+        pf_fail "the reinjection smtpd never saw a DATA cut off (no 'lost connection after DATA' in the maillog)"
+    fi
+    msgid="bq-cut-deliver.$$.$RANDOM@test.example.com"
+    $MSG make "$W/sent.eml" "$msgid" "cut-through end-to-end test" 600
+    pf_submit sender@example.com rcpt@example.net "$W/sent.eml" BODY=8BITMIME
+    if [ "$PF_SUBMIT_STATUS" = 0 ] && grep -qE '^250 .*queued as' <<< "$PF_REPLY"; then
+        pf_pass "a 600 KiB message the hook accepts: the client got '$PF_REPLY'"
+    else
+        pf_fail "a 600 KiB message the hook accepts: the client got '$PF_REPLY'"
+    fi
+    pf_expect_delivered_once "$msgid" "$W/sent.eml" "$ADDED_HEADER" rcpt@example.net 2
+    if [ -z "$(pf_sink_files_to "$rejected" reject@example.net)" ] && [ "$(pf_sink_count)" = 1 ]; then
+        pf_pass "the rejected message reached nobody"
+    else
+        pf_fail "the sink holds $(pf_sink_count) messages: $(ls "$PF_DIR/sink")"
+    fi
+    pf_queue_empty && pf_pass "Postfix's queue is empty" || pf_fail "Postfix's queue: $(postqueue -c "$PF_DIR/etc" -p)"
     pf_finish
 }
 
@@ -382,4 +421,5 @@ case "$SCENARIO" in
     defer) scenario_defer ;;
     xforward) scenario_xforward ;;
     proxy-timeout) scenario_proxy_timeout ;;
+    cut-through) scenario_cut_through ;;
 esac

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """message.py -- make and check the test messages of the Postfix tests.
 
-    message.py make FILE MESSAGE-ID [SUBJECT]
+    message.py make FILE MESSAGE-ID [SUBJECT [KIB]]
         write a message with CRLF line ends whose body is hard to pass
         unchanged: 8-bit bytes, lines that begin with ".", a lone "." line,
         a 998-octet and a 10000-octet line, trailing white space, empty
-        lines, a "From " line.
+        lines, a "From " line; with KIB, that body repeated to at least
+        KIB KiB (a message large enough for cut-through).
 
     message.py compare SENT RECEIVED HEADER-LINE
         compare a message as sent with the copy the sink kept: the body
@@ -22,7 +23,7 @@ Python 3 standard library only.
 import sys
 
 
-def make(path, msgid, subject="spoolgate after-queue end-to-end test"):
+def make(path, msgid, subject="spoolgate after-queue end-to-end test", kib="0"):
     header = [
         b"From: Test Sender <sender@example.com>",
         b"To: Test Recipient <rcpt@example.net>",
@@ -52,7 +53,9 @@ def make(path, msgid, subject="spoolgate after-queue end-to-end test"):
         b">From quoted already",
         b"last line",
     ]
-    data = b"".join(l + b"\r\n" for l in header) + b"\r\n" + b"".join(l + b"\r\n" for l in body)
+    text = b"".join(l + b"\r\n" for l in body)
+    copies = max(1, -(-int(kib) * 1024 // len(text)))
+    data = b"".join(l + b"\r\n" for l in header) + b"\r\n" + text * copies
     with open(path, "wb") as f:
         f.write(data)
 
@@ -103,7 +106,7 @@ def compare(sent_path, got_path, want_header):
 
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "make":
-        make(*sys.argv[2:5])
+        make(*sys.argv[2:6])
         return 0
     if len(sys.argv) == 5 and sys.argv[1] == "compare":
         return compare(*sys.argv[2:5])
