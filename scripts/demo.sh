@@ -6,8 +6,11 @@
 # Installs what it needs, builds, starts a throwaway next hop on a loopback
 # port (the fake next hop of the tests), and pipes each transcript of
 # examples/transcripts through spoolgate, first as the null filter, then
-# with the example hook examples/hooks/check-example. For each run it shows
-# what spoolgate answered and what the next hop received.
+# with the example hook examples/hooks/check-example, then with the shipped
+# ClamAV hook against a clamd of its own (started privately, with a
+# signature database that detects the EICAR test file, as the tests do).
+# For each run it shows what spoolgate answered and what the next hop
+# received.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -17,7 +20,10 @@ chmod -R a+rX "$here" 2>/dev/null || true
 work=$(mktemp -d /tmp/spoolgate-demo.XXXXXX)
 chmod 755 "$work"
 hop_pid=
+# shellcheck source=test/scanners/daemons.sh
+. "$here/test/scanners/daemons.sh"
 cleanup() {
+    stop_daemons 2>/dev/null || true
     touch "$work/hop/stop" 2>/dev/null || true
     [ -n "$hop_pid" ] && wait "$hop_pid" 2>/dev/null || true
     rm -rf "$work"
@@ -64,5 +70,25 @@ for t in examples/transcripts/*.txt; do
     run "with examples/hooks/check-example" "$t" --hook "$here/examples/hooks/check-example" \
         --add-header "X-Filtered-By: spoolgate demo"
 done
+# scan - the two transcripts through the ClamAV hook and a private clamd
+scan() {
+    if ! have_clamd; then
+        echo; echo "== no scan shown: clamd is not installed (apt-get install clamav-daemon)"
+        return
+    fi
+    scan_daemons_init "$work/daemons"
+    if ! start_clamd; then
+        echo; echo "== no scan shown: the private clamd did not start (its log is above)"
+        return
+    fi
+    local t
+    for t in examples/transcripts/simple.txt examples/transcripts/eicar.txt; do
+        run "with the ClamAV hook ($CLAMD_SOCKET)" "$t" --hook "$here/build/clamav --clamd unix:$CLAMD_SOCKET" \
+            --add-header "X-Filtered-By: spoolgate demo"
+    done
+    stop_clamd
+}
+scan
+
 echo
 echo "demo done: see man/spoolgate.8 (man -l man/spoolgate.8) for the whole story"
