@@ -30,7 +30,9 @@ struct Reply {
   /// The reply as CRLF-terminated lines, enhanced codes added where missing.
   std::string render() const;
   /// One line for logs: the lines joined by a space, with codes.
-  std::string summary() const;
+  std::string summary() const { return summary_of(render()); }
+  /// summary() of a reply already rendered (render() once, for both).
+  static std::string summary_of(std::string_view rendered);
   /// Build a local reply: "CODE ENH TEXT".
   static Reply make(int code, std::string_view enhanced, std::string_view text);
 };

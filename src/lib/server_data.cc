@@ -144,8 +144,9 @@ void ServerSession::deliver(const std::function<Delivery()>& send, Outcome& outc
   }
   last_next_hop_io_ = Deadline::Clock::now();
   if (d.reply.code == 421) enter_state(State::closing);
-  outcome.reply = d.reply.summary();
-  write_client(d.reply.render());
+  std::string rendered = d.reply.render();
+  outcome.reply = Reply::summary_of(rendered);
+  write_client(rendered);
   if (d.stage == Delivery::Stage::data) {  // DATA refused: the answer to the message
     if (state_ != State::closing) abort_next_hop_transaction();
     return;

@@ -10,6 +10,18 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// append_code - "NNN", as fmt's {:03d} would write it (a reply's code
+// has three digits; render() runs on every reply relayed)
+void append_code(std::string& out, int code) {
+  if (code < 0 || code > 999) {
+    out += fmt::format("{:03d}", code);
+    return;
+  }
+  out += static_cast<char>('0' + code / 100);
+  out += static_cast<char>('0' + code / 10 % 10);
+  out += static_cast<char>('0' + code % 10);
+}
+
 // clean - a reply line's text with control characters shown as '?'
 std::string clean(std::string_view text) {
   std::string out(text);
@@ -77,7 +89,8 @@ std::string Reply::render() const {
   std::size_t n = lines.empty() ? 1 : lines.size();
   for (std::size_t i = 0; i < n; ++i) {
     std::string_view text = lines.empty() ? std::string_view() : std::string_view(lines[i]);
-    out += fmt::format("{:03d}{}", code, i + 1 < n ? '-' : ' ');
+    append_code(out, code);
+    out += i + 1 < n ? '-' : ' ';
     std::size_t enh = enhanced_code_length(text);
     bool own_class = enh > 0 && text[0] - '0' == klass();
     if (*fallback && !own_class) {
@@ -92,10 +105,10 @@ std::string Reply::render() const {
   return out;
 }
 
-std::string Reply::summary() const {
-  std::string r = render();
+std::string Reply::summary_of(std::string_view rendered) {
   std::string out;
-  for (char c : r) {
+  out.reserve(rendered.size());
+  for (char c : rendered) {
     if (c == '\r') continue;
     out += c == '\n' ? ' ' : c;
   }
