@@ -132,6 +132,8 @@ class NextHop {
   void abort() noexcept;
   /// Whether the connection is there (not closed by quit() or abort()).
   bool is_open() const { return stream_ != nullptr; }
+  /// Whether it is inside DATA (after a 354, before "." or abort()).
+  bool in_data() const { return in_data_; }
   /// Send QUIT and close, without waiting for the 221; never throws.
   void quit() noexcept;
 

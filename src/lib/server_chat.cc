@@ -117,7 +117,9 @@ void ServerSession::reopen_next_hop() {
 // keep_next_hop_alive - a NOOP when the next hop has been idle a while, so
 // that it keeps the transaction while the client sends or the hook runs
 bool ServerSession::keep_next_hop_alive() {
-  if (!next_hop_.is_open()) return true;  // closed after a cut-through: nothing to keep
+  // closed after a cut-through: nothing to keep; inside a cut-through's
+  // DATA no NOOP can be sent, and the stream itself keeps it busy
+  if (!next_hop_.is_open() || next_hop_.in_data()) return true;
   if (Deadline::Clock::now() - last_next_hop_io_ < kKeepAliveInterval) return true;
   try {
     Reply r = next_hop_.command("NOOP");

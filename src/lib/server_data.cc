@@ -43,11 +43,7 @@ void ServerSession::receive_message() {
   DataGuard sink(spools, decoder, size_limit());
   CutThrough cut(next_hop_, sink, spools, opts_.filter.add_header_wire, cut_through_allowed());
   client_.read_data(
-      decoder, sink, kKeepAliveInterval,
-      [this, &cut] {
-        if (!cut.started()) keep_next_hop_alive_or_throw();  // inside DATA: the stream is its keepalive
-      },
-      [&cut] { cut.advance(); });
+      decoder, sink, kKeepAliveInterval, [this] { keep_next_hop_alive_or_throw(); }, [&cut] { cut.advance(); });
   env.size = decoder.size();
   sink.finish();
 
@@ -62,8 +58,7 @@ void ServerSession::receive_message() {
                                     "cannot spool message: " + sink.error()});
     f.abandoned = client_gone();
   } else {
-    FilterCallbacks callbacks{[this, &cut] { return cut.started() || keep_next_hop_alive(); },
-                              [this] { return !client_gone(); }};
+    FilterCallbacks callbacks{[this] { return keep_next_hop_alive(); }, [this] { return !client_gone(); }};
     f = filter_message(opts_.filter, env, spools, callbacks);
   }
   act(env, spools, f, cut);

@@ -118,16 +118,8 @@ stop_host() {
 # submit MSGID SUBJECT: make the message $W/MSGID.eml and submit it to the
 # MX's port-25 smtpd; QID is its queue ID
 submit() {
-    local reply st
     $MSG make "$W/$1.eml" "$1" "$2"
-    reply=$($PF_PYTHON "$HERE/submit.py" "$PF_SMTP_PORT" sender@example.com rcpt@example.net "$W/$1.eml" BODY=8BITMIME 2>&1)
-    st=$?
-    QID=$(sed -n 's/.*queued as \([0-9A-Za-z]\{1,\}\).*/\1/p' <<< "$reply" | head -1)
-    if [ "$st" != 0 ] || [ -z "$QID" ]; then
-        pf_fail "the MX did not queue the message: $reply"
-        pf_finish
-    fi
-    pf_pass "submitted to the MX, queued as $QID"
+    pf_submit_queued sender@example.com rcpt@example.net "$W/$1.eml"
 }
 
 # through_host N QID: filter host N logged QID as accepted and relayed to
