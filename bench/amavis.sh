@@ -11,10 +11,14 @@
 #                     in its own processes, clamd over its UNIX socket
 #                     (CONTSCAN of the parts it decoded)
 #   spoolgate         spoolgate under spawn(8), process limit 2, the hook
-#                     chain clamav -> spamassassin from a --config file
-#                     (clamd by FILDES; spamd, 2 children, Debian's rules)
+#                     chain builtin:clamav -> builtin:spamassassin from a
+#                     --config file (clamd by FILDES; spamd, 2 children,
+#                     Debian's rules), the hooks run inside spoolgate
 #   spoolgate-rspamd  the same with rspamd in place of spamassassin
-# and, for the man page's SIZING, spoolgate with one hook or none:
+#   spoolgate-exec    the chain of `spoolgate`, each hook the installed
+#                     program (LIBEXECDIR/spoolgate/NAME): a process a message
+# and, for the man page's SIZING, spoolgate with one hook or none (built-in
+# hooks, /bin/true a program):
 #   sg-none sg-true sg-clamav sg-spamassassin sg-rspamd
 #
 # One policy for all: a virus (EICAR) or spam at or over the kill level
@@ -87,30 +91,36 @@ HOOKDIR=
 # ---- the paths -------------------------------------------------------------
 
 # path_info P: P_KIND (amavis|spoolgate), P_HOOKS (hook names, comma
-# separated), P_DAEMONS (scanner daemon groups), P_CAPS (virus, spam)
+# separated), P_DAEMONS (scanner daemon groups), P_CAPS (virus, spam),
+# P_RUN (builtin: the scanner hooks inside spoolgate; program: the installed
+# programs)
 path_info() {
-    P_KIND=spoolgate P_HOOKS='' P_DAEMONS='' P_CAPS=''
+    P_KIND=spoolgate P_HOOKS='' P_DAEMONS='' P_CAPS='' P_RUN=builtin
     case "$1" in
         amavis) P_KIND=amavis P_DAEMONS="clamd" P_CAPS="virus spam" ;;
         spoolgate) P_HOOKS=clamav,spamassassin P_DAEMONS="clamd spamd" P_CAPS="virus spam" ;;
+        spoolgate-exec) P_HOOKS=clamav,spamassassin P_DAEMONS="clamd spamd" P_CAPS="virus spam" P_RUN=program ;;
         spoolgate-rspamd) P_HOOKS=clamav,rspamd P_DAEMONS="clamd rspamd" P_CAPS="virus spam" ;;
         sg-none) ;;
         sg-true) P_HOOKS=true ;;
         sg-clamav) P_HOOKS=clamav P_DAEMONS=clamd P_CAPS=virus ;;
         sg-spamassassin) P_HOOKS=spamassassin P_DAEMONS=spamd P_CAPS=spam ;;
         sg-rspamd) P_HOOKS=rspamd P_DAEMONS=rspamd P_CAPS=spam ;;
-        *) die "unknown path $1 (amavis spoolgate spoolgate-rspamd sg-none sg-true sg-clamav sg-spamassassin sg-rspamd)" ;;
+        *) die "unknown path $1 (amavis spoolgate spoolgate-rspamd spoolgate-exec sg-none sg-true sg-clamav sg-spamassassin sg-rspamd)" ;;
     esac
 }
 
-# hook_lines NAME: the --config lines of one hook
+# hook_lines NAME [builtin|program]: the --config lines of one hook, a
+# scanner hook built in (builtin:NAME) or the program beside SPOOLGATE
 hook_lines() {
+    local at="$HOOKDIR/"
+    [ "${2:-program}" = builtin ] && at=builtin:
     case "$1" in
         true) printf 'hook = /bin/true\nhook-output = check\n' ;;
-        clamav) printf 'hook = %s/clamav --clamd unix:%s --virus discard\nhook-output = check\n' "$HOOKDIR" "$CLAMD_SOCKET" ;;
-        spamassassin) printf 'hook = %s/spamassassin --spamd 127.0.0.1:%s --spam discard --reject-score %s\nhook-output = headers\n' \
-            "$HOOKDIR" "$SPAMD_PORT" "$AMAVIS_KILL" ;;
-        rspamd) printf 'hook = %s/rspamd --rspamd 127.0.0.1:%s --spam discard\nhook-output = headers\n' "$HOOKDIR" "$RSPAMD_PORT" ;;
+        clamav) printf 'hook = %sclamav --clamd unix:%s --virus discard\nhook-output = check\n' "$at" "$CLAMD_SOCKET" ;;
+        spamassassin) printf 'hook = %sspamassassin --spamd 127.0.0.1:%s --spam discard --reject-score %s\nhook-output = headers\n' \
+            "$at" "$SPAMD_PORT" "$AMAVIS_KILL" ;;
+        rspamd) printf 'hook = %srspamd --rspamd 127.0.0.1:%s --spam discard\nhook-output = headers\n' "$at" "$RSPAMD_PORT" ;;
     esac
 }
 
@@ -320,7 +330,7 @@ EOF
             echo "quarantine-dir = $W/q/$p"
             echo "hook-timeout = 120"
             local h
-            for h in ${P_HOOKS//,/ }; do hook_lines "$h"; done
+            for h in ${P_HOOKS//,/ }; do hook_lines "$h" "$P_RUN"; done
         } > "$conf"
         chmod 644 "$conf"
         cat >> "$PF_DIR/etc/master.cf" <<EOF

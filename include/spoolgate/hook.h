@@ -6,7 +6,10 @@
 //   in its environment and pipe(8)'s macros expanded in its argv. Then it
 //   waits, under one deadline (from --hook-timeout) that covers the run and
 //   the draining of its output, for the hook to exit and close stdout and
-//   stderr. It keeps, whatever the hook prints:
+//   stderr. A built-in hook ("builtin:NAME", builtin_hooks.h) gets the same
+//   argv, environment and descriptor in this process instead, and what it
+//   says is taken as a program's output would be. It keeps, whatever the
+//   hook prints:
 //   - REASON: the last non-empty printable line of stderr (in check mode,
 //     of stdout when stderr had none);
 //   - in `headers` mode, up to kMaxHookHeaders octets of stdout;

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "spoolgate/bounds.h"
+#include "spoolgate/builtin_hooks.h"
 #include "spoolgate/child_process.h"
 #include "spoolgate/header_block.h"
 #include "spoolgate/log.h"
@@ -222,16 +223,22 @@ void take_status(int st, HookResult& r) {
   }
 }
 
+// hook_env - the hook's whole environment (hook_environment): the
+// envelope's SPOOLGATE_* and its output mode
+std::vector<std::string> hook_env(HookOutput output, const Envelope& envelope) {
+  std::vector<std::string> env = envelope.environment();
+  env.push_back(std::string("SPOOLGATE_HOOK_OUTPUT=") + to_string(output));
+  return hook_environment(env);
+}
+
 // start - the hook as a child: stdin the message, stdout and stderr pipes
 std::optional<ChildProcess> start(const std::string& path, const std::vector<std::string>& argv, HookOutput output,
                                   const Envelope& envelope, const Spool& message, Pipe& out, Pipe& err,
                                   HookResult& r) {
   Fd input = message.open_reader();
-  std::vector<std::string> env = envelope.environment();
-  env.push_back(std::string("SPOOLGATE_HOOK_OUTPUT=") + to_string(output));
   try {
     return ChildProcess::start(
-        ChildSpec{path, argv, hook_environment(env), input.get(), out.write.get(), err.write.get()});
+        ChildSpec{path, argv, hook_env(output, envelope), input.get(), out.write.get(), err.write.get()});
   } catch (const std::system_error& e) {
     r.end = HookResult::End::cannot_start;
     r.problem = std::string("hook cannot start: ") + e.what();
@@ -239,36 +246,38 @@ std::optional<ChildProcess> start(const std::string& path, const std::vector<std
   }
 }
 
-}  // namespace
+// HookRun - one run of one hook: what run_hook() was given, and where what
+// the hook says goes
+struct HookRun {
+  const HookSpec& hook;
+  const HookLimits& limits;
+  const Envelope& envelope;
+  const Spool& message;
+  const Deadline& deadline;
+  const std::function<bool()>& keepalive;
+  StdoutCollector& collector;
+  LastLine& stderr_last;
+  HookResult& r;
+};
 
-// run_hook - start, wait under the deadline, keep the next hop alive, collect
-HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelope& envelope, const Spool& message,
-                    const Deadline& deadline, const std::function<bool()>& keepalive) {
-  HookResult r;
-  std::vector<std::string> argv = expand(hook.words, envelope.macros());
-  std::optional<std::string> path = find_program(argv[0]);
-  if (!path) {
-    r.end = HookResult::End::cannot_start;
-    bool there = argv[0].find('/') != std::string::npos && ::access(argv[0].c_str(), F_OK) == 0;
-    r.problem = (there ? "hook not executable: " : "hook not found: ") + log::printable(argv[0]);
-    return r;
-  }
+// run_program - the hook as a process of its own: how it ended, its
+// output fed to the collector and stderr_last
+void run_program(const std::string& path, const std::vector<std::string>& argv, HookRun& run) {
+  HookResult& r = run.r;
   Pipe out = Pipe::create();
   Pipe err = Pipe::create();
-  std::optional<ChildProcess> child = start(*path, argv, hook.output, envelope, message, out, err, r);
-  if (!child) return r;
-  log::debug("hook: started {} as pid {}", log::printable(*path), child->pid());
+  std::optional<ChildProcess> child = start(path, argv, run.hook.output, run.envelope, run.message, out, err, r);
+  if (!child) return;
+  log::debug("hook: started {} as pid {}", log::printable(path), child->pid());
   out.write.reset();
   err.write.reset();
   set_nonblocking(out.read.get(), true);
   set_nonblocking(err.read.get(), true);
 
-  StdoutCollector collector(hook.output, limits);
-  LastLine stderr_last;
-  HookPipes pipes{std::move(out.read), std::move(err.read), true, true, collector, stderr_last};
-  r.end = watch(*child, pipes, deadline, keepalive);
+  HookPipes pipes{std::move(out.read), std::move(err.read), true, true, run.collector, run.stderr_last};
+  r.end = watch(*child, pipes, run.deadline, run.keepalive);
   if (r.end == HookResult::End::timed_out) {
-    r.timeout = limits.timeout;
+    r.timeout = run.limits.timeout;
     r.problem = cause(r);
   }
   if (r.end == HookResult::End::aborted) r.problem = "next hop lost while the hook ran";
@@ -276,10 +285,69 @@ HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelo
   // killed: reap it (SIGKILL cannot be ignored; the destructor waits for
   // good if 5 s were not enough)
   for (int i = 0; i < 5000 && !child->try_wait(); ++i) ::usleep(1000);
-  if (r.end == HookResult::End::exited) {
-    take_status(*child->status(), r);
-    collector.finish(r);
+  if (r.end == HookResult::End::exited) take_status(*child->status(), r);
+}
+
+// run_inside - a built-in hook, in this process (builtin_hooks.h): what it
+// says goes where a program's output would
+void run_inside(const BuiltinHook& builtin, const std::vector<std::string>& argv, HookRun& run) {
+  HookResult& r = run.r;
+  Fd input = run.message.open_reader();
+  std::vector<std::string> env = hook_env(run.hook.output, run.envelope);
+  log::debug("hook: running builtin:{} in this process", builtin.name);
+  BuiltinOutput said;
+  try {
+    said = builtin.run(BuiltinInput{argv, env, input.get(), run.deadline, run.keepalive});
+  } catch (const NextHopLost& e) {
+    r.end = HookResult::End::aborted;
+    r.problem = e.what();
+    return;
   }
+  if (said.status != 0 && run.deadline.expired()) {  // its daemon outlasted --hook-timeout: as for a program
+    r.end = HookResult::End::timed_out;
+    r.timeout = run.limits.timeout;
+    r.problem = cause(r);
+    return;
+  }
+  run.collector.feed(said.out, false);
+  run.stderr_last.feed(said.err);
+  r.status = said.status;
+}
+
+}  // namespace
+
+// run_hook - run it (a program, or a built-in in this process) under the
+// deadline, keep the next hop alive, collect what it says
+HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelope& envelope, const Spool& message,
+                    const Deadline& deadline, const std::function<bool()>& keepalive) {
+  HookResult r;
+  std::vector<std::string> argv = expand(hook.words, envelope.macros());
+  const BuiltinHook* builtin = nullptr;
+  try {
+    builtin = find_builtin_hook(argv[0]);
+  } catch (const std::invalid_argument& e) {  // checked at start-up: only if a macro made the first word
+    r.end = HookResult::End::cannot_start;
+    r.problem = log::printable(e.what());
+    return r;
+  }
+  StdoutCollector collector(hook.output, limits);
+  LastLine stderr_last;
+  HookRun run{hook, limits, envelope, message, deadline, keepalive, collector, stderr_last, r};
+  if (builtin) {
+    argv[0] = builtin->name;
+    run_inside(*builtin, argv, run);
+  } else {
+    std::optional<std::string> path = find_program(argv[0]);
+    if (!path) {
+      r.end = HookResult::End::cannot_start;
+      bool there = argv[0].find('/') != std::string::npos && ::access(argv[0].c_str(), F_OK) == 0;
+      r.problem = (there ? "hook not executable: " : "hook not found: ") + log::printable(argv[0]);
+      return r;
+    }
+    run_program(*path, argv, run);
+    if (r.end == HookResult::End::cannot_start) return r;
+  }
+  if (r.end == HookResult::End::exited) collector.finish(r);
   stderr_last.finish();
   r.reason = stderr_last.last();
   if (r.reason.empty() && hook.output == HookOutput::check) r.reason = collector.last_line();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "spoolgate/bounds.h"
+#include "spoolgate/builtin_hooks.h"
 #include "spoolgate/header_block.h"
 #include "spoolgate/hook_argv.h"
 #include "spoolgate/net.h"
@@ -160,6 +161,11 @@ void take_hooks(const OptionValues& vm, Options& o) {
     std::string error;
     if (!split_words(spec.command, &spec.words, &error) || !check_macros(spec.words, &error))
       throw UsageError(fmt::format("--hook: {}", error));
+    try {
+      find_builtin_hook(spec.words[0]);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(fmt::format("--hook: {}", e.what()));
+    }
     o.filter.hooks.push_back(std::move(spec));
   }
   for (const std::string& m : modes) output_mode(m);  // checked even without a hook

@@ -13,6 +13,7 @@
 #include "spoolgate/options.h"
 #include "spoolgate/pipe_mode.h"
 #include "spoolgate/privileges.h"
+#include "spoolgate/scan/builtins.h"
 #include "spoolgate/server_session.h"
 #include "spoolgate/signals.h"
 #include "spoolgate/sysexits.h"
@@ -76,6 +77,7 @@ int run_cli(int argc, const char* const* argv) {
   // before anything is opened: a closed stdin, stdout or stderr would be
   // taken by the next descriptor (the log file, the next hop's socket)
   if (!open_missing_std_fds()) return kExTempFail;
+  register_builtin_hooks(scan::scanner_builtins());
   const StartupTarget target = startup_target(argc, argv);
   Options opts;
   try {

@@ -7,7 +7,10 @@
 #
 #   scanners_test.sh SCENARIO SPOOLGATE [SOURCE_DIR]
 #
-# The hooks are the binaries built beside SPOOLGATE (clamav, spamassassin).
+# After the queue the hooks are spoolgate's built-in ones (builtin:clamav,
+# builtin:spamassassin: run inside spoolgate, the configuration the man
+# page recommends); before the queue, the programs built beside SPOOLGATE
+# (clamav, spamassassin), as spawned processes.
 #
 # SCENARIO:
 #   after-queue   a clean message is delivered once, tagged by spamassassin
@@ -39,6 +42,8 @@ have_clamd && have_spamd || { pf_log "SKIP: clamd or spamd is not installed (scr
 # (each hook with its options), the instance
 setup() {
     local placement=$1 virus=$2 spam=$3
+    local at=builtin:
+    [ "$placement" = after-queue ] || at=$(dirname "$SPOOLGATE")/
     pf_require_nobody_access "$SPOOLGATE" "$CLAMAV" "$SPAMASSASSIN"
     pf_init "scanners-$SCENARIO"
     # the daemons go too, whatever ends the test (then lib.sh's own clean-up)
@@ -55,9 +60,9 @@ setup() {
     start_spamd > "$W/spamd.start" 2>&1 || { cat "$W/spamd.start" >&2; pf_die "spamd did not start"; }
     cat > "$CONF" <<EOF
 # the chain of the man page's SCANNERS section, daemons on the test's ports
-hook = $CLAMAV --clamd unix:$CLAMD_SOCKET $virus
+hook = ${at}clamav --clamd unix:$CLAMD_SOCKET $virus
 hook-output = check
-hook = $SPAMASSASSIN --spamd 127.0.0.1:$SPAMD_PORT $spam
+hook = ${at}spamassassin --spamd 127.0.0.1:$SPAMD_PORT $spam
 hook-output = headers
 hook-timeout = 50
 quarantine-dir = $QDIR

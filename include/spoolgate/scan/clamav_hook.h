@@ -18,12 +18,16 @@
 //   scanner.h (what every hook does around the scan), man spoolgate(8).
 #pragma once
 
+#include <memory>
+
 #include "spoolgate/net.h"
 #include "spoolgate/scan/clamd.h"
 #include "spoolgate/scan/option_parser.h"
 #include "spoolgate/scan/outcome.h"
 
 namespace spoolgate::scan {
+
+class Scanner;
 
 struct ClamavOptions {
   Endpoint clamd;  ///< default unix:/var/run/clamav/clamd.ctl
@@ -37,7 +41,8 @@ void add_clamav_options(OptionParser& parser, ClamavOptions* options);
 Outcome clamav_outcome(const ClamdResult& result, const ClamavOptions& options, const CommonOptions& common,
                        OutputMode mode);
 
-/// The clamav program.
-int run_clamav(int argc, char** argv);
+/// The clamav hook, for run_scanner() (the program LIBEXECDIR/spoolgate/clamav)
+/// and run_builtin() (spoolgate's --hook builtin:clamav).
+std::unique_ptr<Scanner> make_clamav();
 
 }  // namespace spoolgate::scan

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,6 @@ ClamdResult parse_clamd_reply(std::string_view reply);
 
 /// Scan `message` with the clamd at `to`. Throws DaemonError.
 ClamdResult clamd_scan(const Endpoint& to, const Message& message, const Deadline& deadline,
-                       std::chrono::milliseconds limit);
+                       std::chrono::milliseconds limit, const std::function<bool()>& keepalive = {});
 
 }  // namespace spoolgate::scan

@@ -20,6 +20,11 @@
 //   answer a daemon may have sent before it closed (clamd's "size limit
 //   exceeded") and throws the SendError only when there is none.
 //
+//   With a `keepalive` (a built-in hook: spoolgate itself waits, and owes
+//   the next hop a NOOP every kKeepAliveInterval), a wait wakes that often
+//   to call it; when it returns false, NextHopLost (builtin_hooks.h) ends
+//   the conversation.
+//
 // SECURITY
 //   The descriptor is close-on-exec; sends use MSG_NOSIGNAL, so a daemon
 //   that goes away is an error, never a SIGPIPE.
@@ -49,7 +54,8 @@ class DaemonConn {
  public:
   /// Connect to `to` before `deadline`; `limit` is the --timeout it was
   /// made from, for the error messages.
-  DaemonConn(const Endpoint& to, const Deadline& deadline, std::chrono::milliseconds limit);
+  DaemonConn(const Endpoint& to, const Deadline& deadline, std::chrono::milliseconds limit,
+             std::function<bool()> keepalive = {});
 
   /// Send all of `data`.
   void send(std::string_view data);
@@ -69,6 +75,7 @@ class DaemonConn {
   Fd fd_;
   Deadline deadline_;
   std::chrono::milliseconds limit_;
+  std::function<bool()> keepalive_;
 };
 
 }  // namespace spoolgate::scan

@@ -28,8 +28,10 @@ namespace spoolgate::scan {
 
 class Message {
  public:
-  /// Descriptor 0 (not owned), or a memfd copy when it is not a regular file.
-  static Message from_stdin();
+  /// `fd` (not owned), or a memfd copy when it is not a regular file.
+  static Message from_fd(int fd);
+  /// from_fd(0).
+  static Message from_stdin() { return from_fd(0); }
   /// A message in `fd`, owned (tests).
   explicit Message(Fd fd);
 

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "spoolgate/builtin_hooks.h"
 #include "spoolgate/scan/hook_env.h"
 #include "spoolgate/scan/option_parser.h"
 
@@ -49,8 +50,14 @@ int exit_status(Verdict verdict);
 /// deferred with "4.3.4 HOOK: WHY" as --oversize says.
 Outcome unscanned(std::string_view hook, Oversize policy, std::string why);
 
-/// Write the outcome on stdout and stderr as the contract wants; returns
-/// the exit status.
+/// What the hook says for `outcome`: exit status, stdout, stderr.
+BuiltinOutput report(const Outcome& outcome, std::string_view hook, OutputMode mode);
+
+/// Write `said` on stdout and stderr; returns its exit status (75 when
+/// stdout cannot be written: the fields would be lost).
+int write_report(const BuiltinOutput& said, std::string_view hook);
+
+/// write_report(report(...)): the outcome as the contract wants it.
 int deliver(const Outcome& outcome, std::string_view hook, OutputMode mode);
 
 }  // namespace spoolgate::scan

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,7 @@ RspamdResult parse_rspamd_reply(std::string_view reply);
 
 /// Check `message` with the rspamd at `to`. Throws DaemonError.
 RspamdResult rspamd_check(const Endpoint& to, const Message& message, const HookEnv& env,
-                          const Deadline& deadline, std::chrono::milliseconds limit);
+                          const Deadline& deadline, std::chrono::milliseconds limit,
+                          const std::function<bool()>& keepalive = {});
 
 }  // namespace spoolgate::scan

@@ -27,12 +27,16 @@
 //   scanner.h, man spoolgate(8).
 #pragma once
 
+#include <memory>
+
 #include "spoolgate/net.h"
 #include "spoolgate/scan/option_parser.h"
 #include "spoolgate/scan/outcome.h"
 #include "spoolgate/scan/rspamd.h"
 
 namespace spoolgate::scan {
+
+class Scanner;
 
 struct RspamdOptions {
   Endpoint rspamd;  ///< default 127.0.0.1:11333
@@ -45,7 +49,8 @@ void add_rspamd_options(OptionParser& parser, RspamdOptions* options);
 /// The outcome of rspamd's `result`.
 Outcome rspamd_outcome(const RspamdResult& result, const RspamdOptions& options, OutputMode mode);
 
-/// The rspamd program.
-int run_rspamd(int argc, char** argv);
+/// The rspamd hook, for run_scanner() (the program LIBEXECDIR/spoolgate/rspamd)
+/// and run_builtin() (spoolgate's --hook builtin:rspamd).
+std::unique_ptr<Scanner> make_rspamd();
 
 }  // namespace spoolgate::scan

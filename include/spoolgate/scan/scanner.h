@@ -16,17 +16,26 @@
 //   scans nothing: a hook exits 0 only for a message it has scanned or
 //   explicitly passed.
 //
+//   run_builtin() is the same hook inside spoolgate (builtin_hooks.h): the
+//   same steps on the argv, environment and message descriptor it is given,
+//   what the program would have printed returned instead, the scan under
+//   the earlier of --timeout and spoolgate's hook deadline, and the
+//   keepalive called while it waits.
+//
 // DIAGNOSTICS
 //   Every failure defers (exit 75), never rejects and never accepts: a bad
 //   option or SPOOLGATE_HOOK_OUTPUT ("HOOK: bad usage: ..."), the daemon
 //   unreachable, silent past --timeout or answering garbage ("HOOK: DAEMON:
 //   ..."), any internal error ("HOOK: internal error: ..."), a termination
-//   signal.
+//   signal. In run_builtin(), a termination signal (Terminated) and a
+//   failed keepalive (NextHopLost) are not the hook's to judge: they pass.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
+#include "spoolgate/builtin_hooks.h"
 #include "spoolgate/deadline.h"
 #include "spoolgate/scan/hook_env.h"
 #include "spoolgate/scan/message.h"
@@ -48,9 +57,14 @@ class Scanner {
   virtual Outcome scan(const Message& message, const HookEnv& env, const Deadline& deadline) = 0;
 
   CommonOptions common;
+  /// Called while waiting for the daemon, when set (run_builtin).
+  std::function<bool()> keepalive;
 };
 
 /// The program: returns the exit status.
 int run_scanner(Scanner& scanner, int argc, char** argv);
+
+/// The hook inside spoolgate: what the program would have said.
+BuiltinOutput run_builtin(Scanner& scanner, const BuiltinInput& in);
 
 }  // namespace spoolgate::scan

@@ -21,6 +21,8 @@
 //   scanner.h, man spoolgate(8).
 #pragma once
 
+#include <memory>
+
 #include <optional>
 
 #include "spoolgate/net.h"
@@ -29,6 +31,8 @@
 #include "spoolgate/scan/spam_fields.h"
 
 namespace spoolgate::scan {
+
+class Scanner;
 
 struct SpamassassinOptions {
   Endpoint spamd;  ///< default 127.0.0.1:783
@@ -42,7 +46,8 @@ void add_spamassassin_options(OptionParser& parser, SpamassassinOptions* options
 /// The outcome of spamd's `report`.
 Outcome spamassassin_outcome(const SpamReport& report, const SpamassassinOptions& options, OutputMode mode);
 
-/// The spamassassin program.
-int run_spamassassin(int argc, char** argv);
+/// The spamassassin hook, for run_scanner() (the program LIBEXECDIR/spoolgate/spamassassin)
+/// and run_builtin() (spoolgate's --hook builtin:spamassassin).
+std::unique_ptr<Scanner> make_spamassassin();
 
 }  // namespace spoolgate::scan

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,7 @@ SpamReport parse_spamd_reply(std::string_view reply);
 
 /// Check `message` with the spamd at `to`. Throws DaemonError.
 SpamReport spamd_check(const Endpoint& to, const Message& message, const HookEnv& env,
-                       const Deadline& deadline, std::chrono::milliseconds limit);
+                       const Deadline& deadline, std::chrono::milliseconds limit,
+                       const std::function<bool()>& keepalive = {});
 
 }  // namespace spoolgate::scan

@@ -21,7 +21,7 @@ class Clamav : public Scanner {
   void add_options(OptionParser& parser) override { add_clamav_options(parser, &options_); }
   std::string daemon() const override { return options_.clamd.to_string(); }
   Outcome scan(const Message& message, const HookEnv& env, const Deadline& deadline) override {
-    return clamav_outcome(clamd_scan(options_.clamd, message, deadline, common.timeout), options_, common, env.mode);
+    return clamav_outcome(clamd_scan(options_.clamd, message, deadline, common.timeout, keepalive), options_, common, env.mode);
   }
 
  private:
@@ -51,9 +51,6 @@ Outcome clamav_outcome(const ClamdResult& result, const ClamavOptions& options, 
   return Outcome::accept(mode == OutputMode::headers ? "X-Virus-Status: Clean\n" : "");
 }
 
-int run_clamav(int argc, char** argv) {
-  Clamav clamav;
-  return run_scanner(clamav, argc, argv);
-}
+std::unique_ptr<Scanner> make_clamav() { return std::make_unique<Clamav>(); }
 
 }  // namespace spoolgate::scan

@@ -56,8 +56,8 @@ ClamdResult parse_clamd_reply(std::string_view reply) {
 
 // clamd_scan - one command per connection
 ClamdResult clamd_scan(const Endpoint& to, const Message& message, const Deadline& deadline,
-                       std::chrono::milliseconds limit) {
-  DaemonConn conn(to, deadline, limit);
+                       std::chrono::milliseconds limit, const std::function<bool()>& keepalive) {
+  DaemonConn conn(to, deadline, limit, keepalive);
   auto send_request = [&] {
     if (to.kind == Endpoint::Kind::unix_socket) {
       conn.send(std::string_view("zFILDES", sizeof "zFILDES"));

@@ -7,6 +7,9 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/bounds.h"
+#include "spoolgate/builtin_hooks.h"
+
 namespace spoolgate::scan {
 namespace {
 
@@ -31,13 +34,20 @@ Fd connect_within(const Endpoint& to, const Deadline& deadline, std::chrono::mil
 
 }  // namespace
 
-DaemonConn::DaemonConn(const Endpoint& to, const Deadline& deadline, std::chrono::milliseconds limit)
-    : fd_(connect_within(to, deadline, limit)), deadline_(deadline), limit_(limit) {}
+DaemonConn::DaemonConn(const Endpoint& to, const Deadline& deadline, std::chrono::milliseconds limit,
+                       std::function<bool()> keepalive)
+    : fd_(connect_within(to, deadline, limit)), deadline_(deadline), limit_(limit), keepalive_(std::move(keepalive)) {}
 
-// DaemonConn::wait - poll for `events` until the deadline
+// DaemonConn::wait - poll for `events` until the deadline, the keepalive
+// called every kKeepAliveInterval meanwhile
 void DaemonConn::wait(short events, const char* doing) {
-  pollfd p{fd_.get(), events, 0};
-  if (wait_for(&p, 1, deadline_) == 0) throw DaemonError(fmt::format("timed out {} (--timeout {})", doing, seconds(limit_)));
+  for (;;) {
+    pollfd p{fd_.get(), events, 0};
+    Deadline wake = keepalive_ ? Deadline::earliest(deadline_, Deadline::after(kKeepAliveInterval)) : deadline_;
+    if (wait_for(&p, 1, wake) > 0) return;
+    if (deadline_.expired()) throw DaemonError(fmt::format("timed out {} (--timeout {})", doing, seconds(limit_)));
+    if (keepalive_ && !keepalive_()) throw NextHopLost();
+  }
 }
 
 void DaemonConn::send(std::string_view data) {

@@ -40,12 +40,12 @@ Message::Message(int borrowed) : fd_(borrowed), size_(file_size(borrowed)) {}
 
 Message::Message(Fd fd) : owned_(std::move(fd)), fd_(owned_.get()), size_(file_size(fd_)) {}
 
-// Message::from_stdin - spoolgate's descriptor as it is (SPEC: a regular file or a memfd)
-Message Message::from_stdin() {
+// Message::from_fd - spoolgate's descriptor as it is (SPEC: a regular file or a memfd)
+Message Message::from_fd(int fd) {
   struct stat st {};
-  if (::fstat(0, &st) != 0) throw errno_error("fstat of stdin");
-  if (S_ISREG(st.st_mode)) return Message(0);
-  return Message(copy_to_memfd(0));
+  if (::fstat(fd, &st) != 0) throw errno_error("fstat of the message's descriptor");
+  if (S_ISREG(st.st_mode)) return Message(fd);
+  return Message(copy_to_memfd(fd));
 }
 
 // Message::for_each_chunk - pread from 0 to size(): the descriptor's offset is never used

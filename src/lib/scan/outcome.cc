@@ -43,25 +43,28 @@ Outcome unscanned(std::string_view hook, Oversize policy, std::string why) {
   return o;
 }
 
-// deliver - stdout only in headers mode and only on accept; REASON or the
+// report - stdout only in headers mode and only on accept; REASON or the
 // note as the last line of stderr
-int deliver(const Outcome& outcome, std::string_view hook, OutputMode mode) {
+BuiltinOutput report(const Outcome& outcome, std::string_view hook, OutputMode mode) {
   std::string note = outcome.unscanned.empty()
                          ? std::string()
                          : fmt::format("X-Spoolgate-Unscanned: {}: {}\n", hook, outcome.unscanned);
-  if (outcome.verdict != Verdict::accept) {
-    say(2, line(outcome.reason));
-    return exit_status(outcome.verdict);
+  if (outcome.verdict != Verdict::accept) return {exit_status(outcome.verdict), {}, line(outcome.reason)};
+  if (mode == OutputMode::headers) return {0, outcome.fields + note, {}};
+  return {0, {}, note};
+}
+
+int write_report(const BuiltinOutput& said, std::string_view hook) {
+  if (!say(1, said.out)) {
+    say(2, fmt::format("{}: cannot write the header fields\n", hook));
+    return exit_status(Verdict::defer);
   }
-  if (mode == OutputMode::headers) {
-    if (!say(1, outcome.fields + note)) {
-      say(2, fmt::format("{}: cannot write the header fields\n", hook));
-      return exit_status(Verdict::defer);
-    }
-    return 0;
-  }
-  say(2, note);
-  return 0;
+  say(2, said.err);
+  return said.status;
+}
+
+int deliver(const Outcome& outcome, std::string_view hook, OutputMode mode) {
+  return write_report(report(outcome, hook, mode), hook);
 }
 
 }  // namespace spoolgate::scan

@@ -94,8 +94,8 @@ RspamdResult parse_rspamd_reply(std::string_view reply) {
 }
 
 RspamdResult rspamd_check(const Endpoint& to, const Message& message, const HookEnv& env, const Deadline& deadline,
-                          std::chrono::milliseconds limit) {
-  DaemonConn conn(to, deadline, limit);
+                          std::chrono::milliseconds limit, const std::function<bool()>& keepalive) {
+  DaemonConn conn(to, deadline, limit, keepalive);
   auto send_request = [&] {
     conn.send(rspamd_request_head(env, message.size()));
     message.for_each_chunk([&conn](std::string_view chunk) { conn.send(chunk); });

@@ -20,7 +20,7 @@ class Rspamd : public Scanner {
   void add_options(OptionParser& parser) override { add_rspamd_options(parser, &options_); }
   std::string daemon() const override { return options_.rspamd.to_string(); }
   Outcome scan(const Message& message, const HookEnv& env, const Deadline& deadline) override {
-    return rspamd_outcome(rspamd_check(options_.rspamd, message, env, deadline, common.timeout), options_, env.mode);
+    return rspamd_outcome(rspamd_check(options_.rspamd, message, env, deadline, common.timeout, keepalive), options_, env.mode);
   }
 
  private:
@@ -57,9 +57,6 @@ Outcome rspamd_outcome(const RspamdResult& r, const RspamdOptions& options, Outp
   return Outcome::accept(render_spam_fields({spam, r.score, r.required, r.symbols}));
 }
 
-int run_rspamd(int argc, char** argv) {
-  Rspamd rspamd;
-  return run_scanner(rspamd, argc, argv);
-}
+std::unique_ptr<Scanner> make_rspamd() { return std::make_unique<Rspamd>(); }
 
 }  // namespace spoolgate::scan

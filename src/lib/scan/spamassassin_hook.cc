@@ -20,7 +20,7 @@ class Spamassassin : public Scanner {
   void add_options(OptionParser& parser) override { add_spamassassin_options(parser, &options_); }
   std::string daemon() const override { return options_.spamd.to_string(); }
   Outcome scan(const Message& message, const HookEnv& env, const Deadline& deadline) override {
-    return spamassassin_outcome(spamd_check(options_.spamd, message, env, deadline, common.timeout), options_, env.mode);
+    return spamassassin_outcome(spamd_check(options_.spamd, message, env, deadline, common.timeout, keepalive), options_, env.mode);
   }
 
  private:
@@ -51,9 +51,6 @@ Outcome spamassassin_outcome(const SpamReport& report, const SpamassassinOptions
   return Outcome::accept(mode == OutputMode::headers ? render_spam_fields(report) : "");
 }
 
-int run_spamassassin(int argc, char** argv) {
-  Spamassassin spamassassin;
-  return run_scanner(spamassassin, argc, argv);
-}
+std::unique_ptr<Scanner> make_spamassassin() { return std::make_unique<Spamassassin>(); }
 
 }  // namespace spoolgate::scan

@@ -121,9 +121,9 @@ SpamReport parse_spamd_reply(std::string_view reply) {
 }
 
 SpamReport spamd_check(const Endpoint& to, const Message& message, const HookEnv& env, const Deadline& deadline,
-                       std::chrono::milliseconds limit) {
+                       std::chrono::milliseconds limit, const std::function<bool()>& keepalive) {
   std::string prefix = envelope_prefix(env, message.header_block(kMaxHeaderScan), this_host(), rfc5322_now());
-  DaemonConn conn(to, deadline, limit);
+  DaemonConn conn(to, deadline, limit, keepalive);
   auto send_request = [&] {
     conn.send(fmt::format("SYMBOLS SPAMC/1.5\r\nContent-length: {}\r\n\r\n", prefix.size() + message.size()));
     conn.send(prefix);
