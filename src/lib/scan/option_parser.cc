@@ -3,23 +3,12 @@
 
 #include <charconv>
 #include <optional>
-#include <cmath>
 
 #include <fmt/core.h>
 
+#include "spoolgate/scan/decimal.h"
+
 namespace spoolgate::scan {
-namespace {
-
-// to_double - the whole of `value` as a decimal, or nullopt
-std::optional<double> to_double(std::string_view value) {
-  double d = 0;
-  const char* end = value.data() + value.size();
-  auto [p, ec] = std::from_chars(value.data(), end, d, std::chars_format::fixed);
-  if (value.empty() || ec != std::errc() || p != end || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
-
-}  // namespace
 
 void OptionParser::add(std::string name, std::string value_name, std::string help, Setter set) {
   options_.push_back({std::move(name), std::move(value_name), std::move(help), std::move(set)});
@@ -78,10 +67,12 @@ void add_common_options(OptionParser& parser, CommonOptions* options) {
 }
 
 std::chrono::milliseconds parse_seconds(std::string_view option, std::string_view value) {
-  std::optional<double> d = to_double(value);
+  std::optional<double> d = parse_decimal(value);
   if (!d || *d <= 0 || *d > static_cast<double>(kMaxTimeout.count()))
     throw UsageError(fmt::format("{}: not a number of seconds from 0 to {}: \"{}\"", option, kMaxTimeout.count(), value));
-  return std::chrono::milliseconds(static_cast<long long>(std::ceil(*d * 1000)));
+  double ms = *d * 1000;
+  long long whole = static_cast<long long>(ms);
+  return std::chrono::milliseconds(whole < ms ? whole + 1 : whole);  // rounded up: never less than asked
 }
 
 // parse_size - digits, then at most one of K M G (either case)
@@ -105,7 +96,7 @@ std::uint64_t parse_size(std::string_view option, std::string_view value) {
 }
 
 double parse_score(std::string_view option, std::string_view value) {
-  std::optional<double> d = to_double(value);
+  std::optional<double> d = parse_decimal(value);
   if (!d) throw UsageError(fmt::format("{}: not a score: \"{}\"", option, value));
   return *d;
 }

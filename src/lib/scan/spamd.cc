@@ -3,14 +3,13 @@
 
 #include <sys/utsname.h>
 
-#include <charconv>
-#include <cmath>
 #include <ctime>
 
 #include <fmt/core.h>
 
 #include "spoolgate/scan/bounds.h"
 #include "spoolgate/scan/daemon_conn.h"
+#include "spoolgate/scan/decimal.h"
 #include "spoolgate/scan/response.h"
 
 namespace spoolgate::scan {
@@ -64,11 +63,9 @@ std::string rfc5322_now() {
 
 double number(std::string_view s) {
   s = trim(s);
-  double d = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d, std::chars_format::fixed);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !std::isfinite(d))
-    throw DaemonError(fmt::format("garbage reply: \"{}\" is not a score", field_safe(s)));
-  return d;
+  std::optional<double> d = parse_decimal(s);
+  if (!d) throw DaemonError(fmt::format("garbage reply: \"{}\" is not a score", field_safe(s)));
+  return *d;
 }
 
 // parse_spam_field - "True ; 1000.0 / 5.0"
