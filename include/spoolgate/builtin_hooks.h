@@ -19,6 +19,9 @@
 //   deadline that passes is a timeout, as for a program; a keepalive that
 //   fails ends the run with NextHopLost.
 //
+//   The options refuse an unknown NAME, and `--hook-output rewrite` for a
+//   built-in hook (the scanner hooks never rewrite), at start-up.
+//
 //   The programs that have built-in hooks register them once, at start-up
 //   (spoolgate's cli.cc); the core library itself knows none.
 #pragma once

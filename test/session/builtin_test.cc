@@ -171,6 +171,18 @@ TEST_CASE("an unknown built-in hook is a start-up mistake: a 421 4.3.5 greeting 
   CHECK(hop.connections() == 0);
 }
 
+TEST_CASE("a built-in hook never rewrites: --hook-output rewrite is a start-up mistake", "[builtin]") {
+  Sandbox box;
+  FakeNextHop hop;
+  Run r = run_spoolgate(box, {hop_args(hop, {"--hook", "builtin:spamassassin", "--hook-output", "rewrite"}),
+                              transaction(kClean)});
+  CHECK(r.status == 64);
+  CHECK(only_replies(r.output));
+  CHECK(contains(r.output, "421 4.3.5 spoolgate: bad usage: --hook-output: builtin:spamassassin never rewrites a "
+                           "message: give check or headers"));
+  CHECK(hop.connections() == 0);
+}
+
 TEST_CASE("a built-in hook on a silent daemon: NOOP to the next hop meanwhile, deferred at --hook-timeout",
           "[builtin]") {
   Sandbox box;
