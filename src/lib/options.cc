@@ -20,7 +20,7 @@ namespace {
 // kOptions - every option, with the names used on the command line and in files
 constexpr OptionSpec kOptions[] = {
     {"next-hop", 0, OptionKind::value, "HOST:PORT", "next hop HOST:PORT or [ADDR]:PORT (default 127.0.0.1:10026)"},
-    {"hook", 0, OptionKind::list, "\"CMD ARG...\"", "filter hook, split like a shell, run without one (repeatable: a chain)"},
+    {"hook", 0, OptionKind::list, "\"CMD ARG...\"", "filter hook, split like a shell, run without one; or builtin:clamav|spamassassin|rspamd (repeatable: a chain)"},
     {"hook-output", 0, OptionKind::list, "MODE", "check | headers | rewrite (check): once, or once per --hook"},
     {"hook-timeout", 0, OptionKind::value, "S", "seconds before the hooks are killed and the message deferred (60)"},
     {"add-header", 0, OptionKind::list, "\"Name: value\"", "added to every forwarded message (repeatable)"},
