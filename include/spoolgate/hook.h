@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "spoolgate/builtin_hooks.h"
 #include "spoolgate/envelope.h"
 #include "spoolgate/header_block.h"
 #include "spoolgate/message_spools.h"
@@ -53,6 +54,9 @@ struct HookSpec {
   std::string command;             ///< as given
   std::vector<std::string> words;  ///< split like a shell; macros not yet expanded
   HookOutput output = HookOutput::check;
+  /// "builtin:NAME" as the first word, resolved once, before any macro is
+  /// expanded (a sender can never name one); nullptr: a program
+  const BuiltinHook* builtin = nullptr;
 };
 
 /// What every hook run of a message shares.

@@ -322,20 +322,12 @@ HookResult run_hook(const HookSpec& hook, const HookLimits& limits, const Envelo
                     const Deadline& deadline, const std::function<bool()>& keepalive) {
   HookResult r;
   std::vector<std::string> argv = expand(hook.words, envelope.macros());
-  const BuiltinHook* builtin = nullptr;
-  try {
-    builtin = find_builtin_hook(argv[0]);
-  } catch (const std::invalid_argument& e) {  // checked at start-up: only if a macro made the first word
-    r.end = HookResult::End::cannot_start;
-    r.problem = log::printable(e.what());
-    return r;
-  }
   StdoutCollector collector(hook.output, limits);
   LastLine stderr_last;
   HookRun run{hook, limits, envelope, message, deadline, keepalive, collector, stderr_last, r};
-  if (builtin) {
-    argv[0] = builtin->name;
-    run_inside(*builtin, argv, run);
+  if (hook.builtin) {
+    argv[0] = hook.builtin->name;
+    run_inside(*hook.builtin, argv, run);
   } else {
     std::optional<std::string> path = find_program(argv[0]);
     if (!path) {

@@ -161,15 +161,14 @@ void take_hooks(const OptionValues& vm, Options& o) {
     std::string error;
     if (!split_words(spec.command, &spec.words, &error) || !check_macros(spec.words, &error))
       throw UsageError(fmt::format("--hook: {}", error));
-    const BuiltinHook* builtin = nullptr;
     try {
-      builtin = find_builtin_hook(spec.words[0]);
+      spec.builtin = find_builtin_hook(spec.words[0]);
     } catch (const std::invalid_argument& e) {
       throw UsageError(fmt::format("--hook: {}", e.what()));
     }
-    if (builtin && spec.output == HookOutput::rewrite)  // the scanner hooks judge or add fields, never rewrite (DKIM)
+    if (spec.builtin && spec.output == HookOutput::rewrite)  // the scanner hooks judge or add fields, never rewrite (DKIM)
       throw UsageError(fmt::format("--hook-output: builtin:{} never rewrites a message: give check or headers",
-                                   builtin->name));
+                                   spec.builtin->name));
     o.filter.hooks.push_back(std::move(spec));
   }
   for (const std::string& m : modes) output_mode(m);  // checked even without a hook

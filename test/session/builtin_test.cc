@@ -198,3 +198,13 @@ TEST_CASE("a built-in hook on a silent daemon: NOOP to the next hop meanwhile, d
   CHECK(clamd.scanned().size() == 1);
   CHECK(contains(box.log(), "verdict=defer, hook=timeout, "));
 }
+
+TEST_CASE("a macro never names a built-in hook: only the configured first word can", "[builtin]") {
+  Sandbox box;
+  FakeNextHop hop;
+  Run r = run_spoolgate(box, {pipe_args(hop, {"--hook", "${sender} --virus discard"}, "builtin:clamav", {"r@y"}),
+                              "Subject: macro\n\nbody\n"});
+  CHECK(r.status == 75);
+  CHECK(contains(r.output, "hook not found: builtin:clamav"));
+  CHECK(hop.messages().empty());
+}
