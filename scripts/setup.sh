@@ -33,7 +33,9 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     #        nlohmann-json (the rspamd hook's replies; header-only)
     # tests: postfix (private instances, spawn(8), pipe(8)), swaks, python3
     #        (the tests' final SMTP sink), perl (test hooks), procps, systemd
-    #        (systemd-socket-activate: the per-connection and pool tests)
+    #        (systemd-socket-activate: the per-connection and pool tests),
+    #        libnss-systemd (Debian's "passwd: files systemd", which the
+    #        static spoolgate must not load: session-name-services)
     # scanners suite: clamav-daemon, spamassassin + spamd, rspamd (each
     #        daemon started privately by the tests; about 15 s of the install
     #        on a fast mirror, no sa-compile: it is only Recommended)
@@ -43,7 +45,7 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
         meson ninja-build g++ pkg-config libfmt-dev catch2 \
         nlohmann-json3-dev \
         postfix swaks python3 perl procps ca-certificates clang-14 libclang-rt-14-dev \
-        clamav-daemon spamassassin spamd rspamd systemd \
+        clamav-daemon spamassassin spamd rspamd systemd libnss-systemd \
         dpkg-dev debhelper fakeroot lintian git logrotate
 fi
 

@@ -10,6 +10,7 @@
 #include "spoolgate/bounds.h"
 #include "spoolgate/fd.h"
 #include "spoolgate/log.h"
+#include "spoolgate/name_services.h"
 #include "spoolgate/options.h"
 #include "spoolgate/pipe_mode.h"
 #include "spoolgate/privileges.h"
@@ -77,6 +78,9 @@ int run_cli(int argc, const char* const* argv) {
   // before anything is opened: a closed stdin, stdout or stderr would be
   // taken by the next descriptor (the log file, the next hop's socket)
   if (!open_missing_std_fds()) return kExTempFail;
+#ifdef SPOOLGATE_STATIC_PIE
+  use_builtin_name_services();  // before any lookup: name_services.h says why
+#endif
   register_builtin_hooks(scan::scanner_builtins());
   const StartupTarget target = startup_target(argc, argv);
   Options opts;

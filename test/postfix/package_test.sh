@@ -165,6 +165,20 @@ for f in /usr/bin/spoolgate /usr/share/man/man8/spoolgate.8.gz "$CONF" "$EXAMPLE
     grep -qxF "$f" "$BUILD/contents" || pf_fail "the .deb has no $f"
 done
 
+# /usr/bin/spoolgate is a static PIE (no dynamic loader at each spawn(8)
+# start), and the package says which glibc is in it
+dpkg-deb -x "$DEB" "$BUILD/unpacked"
+if file -L "$BUILD/unpacked/usr/bin/spoolgate" | grep -q 'static-pie linked'; then
+    pf_pass "/usr/bin/spoolgate in the .deb is a static PIE"
+else
+    pf_fail "/usr/bin/spoolgate in the .deb is not a static PIE: $(file -L "$BUILD/unpacked/usr/bin/spoolgate")"
+fi
+built_using=$(dpkg-deb -f "$DEB" Built-Using)
+case $built_using in
+    "glibc (= "*")") pf_pass "Built-Using: $built_using" ;;
+    *) pf_fail "Built-Using names no glibc: '$built_using'" ;;
+esac
+
 # ---- 2. lintian ----
 t=$SECONDS
 if lintian --fail-on error,warning --display-info "$DSC" "$CHANGES" > "$BUILD/lintian.log" 2>&1; then
