@@ -15,11 +15,19 @@
 //   hop's and the scanners' host names, --user) use only those services,
 //   whatever nsswitch.conf says: hosts from /etc/hosts then DNS, users and
 //   groups from /etc/passwd and /etc/group, services from /etc/services.
-//   Call it first, before any lookup. spoolgate(8), NOTES, says the same.
+//   A static program calls it first, before any lookup. spoolgate(8),
+//   ADMINISTRATOR NOTES, "Name lookups", says the same.
+//
+//   It only takes note: reading nsswitch.conf, which glibc does to apply
+//   it, was a fifth of spoolgate's start-up instructions, and most starts
+//   look nothing up (the next hop an address, no --user). Each lookup that
+//   may consult nsswitch.conf calls before_name_lookup() first, which
+//   applies it once. Single-threaded: spoolgate is.
 #pragma once
 
 namespace spoolgate {
 
 void use_builtin_name_services();
+void before_name_lookup();
 
 }  // namespace spoolgate

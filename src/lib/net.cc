@@ -12,6 +12,8 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/name_services.h"
+
 namespace spoolgate {
 namespace {
 
@@ -107,8 +109,15 @@ Connection connect_to(const Endpoint& to, std::chrono::milliseconds timeout) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  // an address and a port number need no name service; a name does
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
   addrinfo* list = nullptr;
   int rc = ::getaddrinfo(to.host.c_str(), to.port.c_str(), &hints, &list);
+  if (rc == EAI_NONAME) {
+    before_name_lookup();
+    hints.ai_flags = 0;
+    rc = ::getaddrinfo(to.host.c_str(), to.port.c_str(), &hints, &list);
+  }
   if (rc != 0) throw ConnectError(fmt::format("cannot resolve {}: {}", to.to_string(), ::gai_strerror(rc)));
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, &::freeaddrinfo);
   std::string errors;

@@ -10,10 +10,13 @@
 
 #include <fmt/core.h>
 
+#include "spoolgate/name_services.h"
+
 namespace spoolgate {
 
 std::optional<std::pair<unsigned, unsigned>> ids_for(const std::string& user) {
   if ((::geteuid() != 0 && ::getuid() != 0) || user.empty()) return std::nullopt;
+  before_name_lookup();
   struct passwd* pw = ::getpwnam(user.c_str());
   if (pw == nullptr || pw->pw_uid == 0) return std::nullopt;
   return std::pair<unsigned, unsigned>{pw->pw_uid, pw->pw_gid};
@@ -23,6 +26,7 @@ void drop_privileges(const std::string& user) {
   if (::geteuid() != 0 && ::getuid() != 0) return;
   if (user.empty()) throw PrivilegeError("refusing to run as root: give --user NAME");
   errno = 0;
+  before_name_lookup();
   struct passwd* pw = ::getpwnam(user.c_str());
   if (pw == nullptr) throw PrivilegeError(fmt::format("--user: unknown user '{}'", user));
   if (pw->pw_uid == 0) throw PrivilegeError(fmt::format("--user: '{}' is root", user));
