@@ -4,7 +4,8 @@
 // DESCRIPTION
 //   spoolgate is linked as a static PIE (meson option static_pie, the
 //   default): spawn(8) starts one per connection, and without the dynamic
-//   loader that start costs about a third less (bench/RESULTS.md, run 10).
+//   loader a start costs half the instructions and a quarter fewer page
+//   faults (bench/RESULTS.md, run 10).
 //   glibc's "files" and "dns" name services are inside a static program;
 //   any other module that /etc/nsswitch.conf names (systemd, sss, ldap,
 //   mdns, ...) it would dlopen(3) from the shared glibc, which a static
