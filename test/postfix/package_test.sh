@@ -13,8 +13,9 @@
 #    .deb holds every file meson installs (meson introspect), and the
 #    package's version is meson's.
 # 2. lintian on the .dsc and the .changes (the .deb in it): no error and no
-#    warning (none is overridden today; one accepted later would be, with
-#    its reason, in debian/spoolgate.lintian-overrides).
+#    warning but the one overridden, with its reason, in
+#    debian/spoolgate.lintian-overrides (the static PIE taken for a shared
+#    library).
 # 3. dpkg -i: the system user and group spoolgate, the quarantine
 #    directory (0700, spoolgate), the log directory (2750, spoolgate:adm),
 #    the conffiles.
